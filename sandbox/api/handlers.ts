@@ -1,0 +1,219 @@
+/**
+ * The REST verbs on a resource route: list, get, create, update (PUT), patch, delete and
+ * deletecollection, plus the status and scale subresources. Every write honours `dryRun=All`
+ * (admitted and answered, nothing stored). Watches and pod logs live in their own files.
+ */
+import type { IncomingMessage } from "node:http";
+import { ApiError, badRequest, invalid } from "./errors.ts";
+import { isPlainObject, parseBody, readBody } from "./http-util.ts";
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from "./patch.ts";
+import { apiVersionOf, type ResourceType } from "./resources.ts";
+import type { ResourceRoute } from "./routes.ts";
+import {
+  checkFieldSelectorSupported,
+  matchesFieldSelector,
+  matchesLabelSelector,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+} from "./selectors.ts";
+import type { DeleteOptions, ObjectStore } from "./store.ts";
+import type { KObject } from "./types.ts";
+
+export type Reply = { code: number; body: unknown };
+
+const COMMON_FIELDS = ["metadata.name", "metadata.namespace"];
+const FIELDS_BY_KIND: Record<string, string[]> = {
+  Pod: ["status.phase", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "status.podIP", "status.nominatedNodeName"],
+  Event: ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
+  Node: ["spec.unschedulable"],
+  Secret: ["type"],
+  ReplicaSet: ["status.replicas"],
+  Namespace: ["status.phase"],
+};
+
+export type ObjectFilter = (o: KObject) => boolean;
+
+/** Builds the namespace + labelSelector + fieldSelector filter of a list or watch. */
+export function listFilter(route: ResourceRoute, query: URLSearchParams): ObjectFilter {
+  try {
+    const labels = query.get("labelSelector") ? parseLabelSelector(query.get("labelSelector")!) : undefined;
+    const fields = query.get("fieldSelector") ? parseFieldSelector(query.get("fieldSelector")!) : undefined;
+    if (fields) checkFieldSelectorSupported(fields, [...COMMON_FIELDS, ...(FIELDS_BY_KIND[route.rt.kind] ?? [])]);
+    const ns = route.rt.namespaced ? route.namespace : undefined;
+    return (o) =>
+      (!ns || o.metadata.namespace === ns) &&
+      (!labels || matchesLabelSelector(labels, o.metadata.labels)) &&
+      (!fields || matchesFieldSelector(fields, o));
+  } catch (e) {
+    if (e instanceof SelectorError) throw badRequest(e.message);
+    throw e;
+  }
+}
+
+export function list(store: ObjectStore, route: ResourceRoute, query: URLSearchParams): { items: KObject[]; rv: string; continueToken?: string; remaining?: number } {
+  const filter = listFilter(route, query);
+  let items = store.list(route.rt, route.rt.namespaced ? route.namespace : undefined).filter(filter);
+  const rv = String(store.currentRv());
+  const limit = Number(query.get("limit") ?? 0);
+  const cont = query.get("continue");
+  let offset = 0;
+  if (cont) {
+    const parsed = decodeContinue(cont);
+    offset = parsed.offset;
+  }
+  if (limit > 0 || offset > 0) {
+    const end = limit > 0 ? offset + limit : items.length;
+    const page = items.slice(offset, end);
+    const more = end < items.length;
+    const remaining = items.length - end;
+    items = page;
+    return { items, rv, ...(more ? { continueToken: encodeContinue(end, rv), remaining } : {}) };
+  }
+  return { items, rv };
+}
+
+export function listBody(rt: ResourceType, items: KObject[], rv: string, continueToken?: string, remaining?: number) {
+  return {
+    kind: `${rt.kind}List`,
+    apiVersion: apiVersionOf(rt),
+    metadata: { resourceVersion: rv, ...(continueToken ? { continue: continueToken, remainingItemCount: remaining } : {}) },
+    items,
+  };
+}
+
+export async function readObjectBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const body = parseBody(await readBody(req), req.headers["content-type"]);
+  if (!isPlainObject(body)) throw badRequest("the request body must be a JSON object (a Kubernetes object with apiVersion, kind and metadata)");
+  return body;
+}
+
+export function isDryRun(query: URLSearchParams): boolean {
+  const values = query.getAll("dryRun");
+  for (const v of values) {
+    if (v !== "All") throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  }
+  return values.length > 0;
+}
+
+/** Checks what every write shares: apiVersion and kind match the URL, names and namespaces agree. */
+export function checkWriteShape(route: ResourceRoute, body: Record<string, unknown>, verb: "create" | "update"): KObject {
+  const rt = route.rt;
+  const want = apiVersionOf(rt);
+  if (body.apiVersion !== undefined && body.apiVersion !== want) {
+    throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${want})`);
+  }
+  if (body.kind !== undefined && body.kind !== rt.kind) {
+    throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${rt.kind}) for ${route.rt.plural}`);
+  }
+  if (body.metadata !== undefined && !isPlainObject(body.metadata)) {
+    throw badRequest("metadata must be an object with at least a name");
+  }
+  const obj = { ...body, apiVersion: want, kind: rt.kind, metadata: { ...((body.metadata as object) ?? {}) } } as KObject;
+  const meta = obj.metadata;
+  if (rt.namespaced) {
+    if (meta.namespace && route.namespace && meta.namespace !== route.namespace) {
+      throw badRequest(`the namespace of the provided object (${meta.namespace}) does not match the namespace sent on the request (${route.namespace})`);
+    }
+    meta.namespace = route.namespace ?? meta.namespace;
+    if (!meta.namespace) throw badRequest(`${rt.plural} are namespaced: send the request to /namespaces/NAMESPACE/${rt.plural}`);
+  }
+  if (verb === "update" && route.name && meta.name && meta.name !== route.name) {
+    throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${route.name})`);
+  }
+  if (verb === "update" && !meta.name) meta.name = route.name;
+  if (!meta.name && !meta.generateName) {
+    throw invalid(rt.kind, rt.group, "", [{ reason: "FieldValueRequired", field: "metadata.name", message: "Required value: name or generateName is required" }]);
+  }
+  return obj;
+}
+
+export function deleteOptions(query: URLSearchParams, body: Record<string, unknown> | undefined): DeleteOptions {
+  const pp = (body?.propagationPolicy as string | undefined) ?? query.get("propagationPolicy") ?? undefined;
+  if (pp && !["Background", "Foreground", "Orphan"].includes(pp)) {
+    throw badRequest(`propagationPolicy: Unsupported value: "${pp}": supported values: "Background", "Foreground", "Orphan"`);
+  }
+  const bodyDry = Array.isArray(body?.dryRun) && (body!.dryRun as unknown[]).includes("All");
+  return {
+    dryRun: isDryRun(query) || bodyDry,
+    propagationPolicy: pp as DeleteOptions["propagationPolicy"],
+    preconditions: isPlainObject(body?.preconditions) ? (body!.preconditions as DeleteOptions["preconditions"]) : undefined,
+  };
+}
+
+/** Applies a PATCH body to `current` according to the Content-Type. */
+export function applyPatch(current: unknown, contentType: string | undefined, patch: unknown): unknown {
+  const ct = (contentType ?? "").split(";")[0].trim().toLowerCase();
+  try {
+    switch (ct) {
+      case "application/json-patch+json":
+        return applyJsonPatch(current, patch);
+      case "application/merge-patch+json":
+        return applyMergePatch(current, requireObject(patch));
+      case "application/strategic-merge-patch+json":
+        return applyStrategicMergePatch(current, requireObject(patch));
+      case "application/apply-patch+yaml":
+        throw new ApiError(415, "UnsupportedMediaType", "server-side apply is not supported by this server: use a merge or strategic-merge patch, or PUT the object");
+      default:
+        throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got "${ct || "none"}")`);
+    }
+  } catch (e) {
+    if (e instanceof PatchError) throw new ApiError(422, "Invalid", `the patch could not be applied: ${e.message}`);
+    throw e;
+  }
+}
+
+function requireObject(patch: unknown): Record<string, unknown> {
+  if (!isPlainObject(patch)) throw badRequest("a merge patch must be a JSON object");
+  return patch;
+}
+
+export function scaleOf(rt: ResourceType, obj: KObject) {
+  const sel = obj.spec?.selector?.matchLabels as Record<string, string> | undefined;
+  return {
+    kind: "Scale",
+    apiVersion: "autoscaling/v1",
+    metadata: {
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+      creationTimestamp: obj.metadata.creationTimestamp,
+    },
+    spec: { replicas: obj.spec?.replicas ?? 0 },
+    status: {
+      replicas: obj.status?.replicas ?? 0,
+      selector: Object.entries(sel ?? {}).map(([k, v]) => `${k}=${v}`).join(","),
+    },
+  };
+}
+
+/** Writes a Scale (from PUT or PATCH) back to its Deployment or ReplicaSet. */
+export function writeScale(store: ObjectStore, route: ResourceRoute, scale: unknown, dryRun: boolean): KObject {
+  if (!isPlainObject(scale) || !isPlainObject(scale.spec)) throw badRequest("a Scale needs spec.replicas");
+  const replicas = scale.spec.replicas;
+  const name = route.name!;
+  if (!Number.isInteger(replicas) || (replicas as number) < 0) {
+    throw invalid("Scale", "autoscaling", name, [{ reason: "FieldValueInvalid", field: "spec.replicas", message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
+  }
+  const current = store.require(route.rt, route.namespace, name);
+  const rv = isPlainObject(scale.metadata) ? (scale.metadata.resourceVersion as string | undefined) : undefined;
+  const next = structuredClone(current);
+  next.spec.replicas = replicas;
+  if (rv) next.metadata.resourceVersion = rv;
+  return store.update(route.rt, next, { dryRun });
+}
+
+function encodeContinue(offset: number, rv: string): string {
+  return Buffer.from(JSON.stringify({ o: offset, rv })).toString("base64url");
+}
+
+function decodeContinue(token: string): { offset: number } {
+  try {
+    const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+    if (Number.isInteger(v.o) && v.o >= 0) return { offset: v.o };
+  } catch {
+    /* fall through */
+  }
+  throw badRequest(`continue: Invalid value: "${token.slice(0, 40)}": the continue token is not valid: list again without it`);
+}

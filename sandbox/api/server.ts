@@ -1,0 +1,237 @@
+/**
+ * The simulated cluster's HTTP front door: the Kubernetes REST API on 127.0.0.1, which kubectl and
+ * @kubernetes/client-node use unchanged. It routes discovery, resource verbs, subresources and
+ * watches, answers every failure with a Status, and never lets one bad request take it down.
+ * Extra routes (the cluster's /metrics, control endpoints) are plugged in by the sandbox.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from "./discovery.ts";
+import { ApiError, badRequest } from "./errors.ts";
+import {
+  applyPatch, checkWriteShape, deleteOptions, isDryRun, list, listBody, listFilter, readObjectBody, scaleOf, writeScale,
+} from "./handlers.ts";
+import { isPlainObject, parseBody, readBody, sendError, sendJson, sendText } from "./http-util.ts";
+import type { KindBehaviour } from "./kinds/kind.ts";
+import type { ResourceRegistry } from "./resources.ts";
+import { resolveResourcePath, type ResourceRoute } from "./routes.ts";
+import type { ObjectStore } from "./store.ts";
+import { toTable, wantsTable } from "./table.ts";
+import type { KObject } from "./types.ts";
+import { serveWatch } from "./watch.ts";
+
+/** Reads a container's log; throws ApiError (400/404) when there is none to read. */
+export interface PodLogSource {
+  read(namespace: string, pod: string, container: string | undefined, opts: { previous: boolean; tailLines?: number; timestamps: boolean; sinceSeconds?: number }): string;
+}
+
+/** An extra route: returns true when it handled the request. */
+export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+
+/** Decides, per write, whether to fail it on purpose (the API-fault switch for resilience tests). */
+export type WriteInterceptor = (method: string, route: ResourceRoute) => ApiError | "hang" | undefined;
+
+export type ApiServerOptions = {
+  store: ObjectStore;
+  registry: ResourceRegistry;
+  kinds: Map<string, KindBehaviour>;
+  logs?: PodLogSource;
+  routes?: ExtraRoute[];
+  interceptWrite?: WriteInterceptor;
+  port?: number;
+  host?: string;
+};
+
+export type RunningApiServer = { url: string; port: number; server: Server; close(): Promise<void> };
+
+export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
+  const watches = new Set<() => void>();
+  const server = createServer((req, res) => {
+    handle(req, res, opts, watches).catch((err) => {
+      try {
+        sendError(res, err);
+      } catch {
+        res.destroy();
+      }
+    });
+  });
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+  });
+  const host = opts.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const close of watches) close();
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, o: ApiServerOptions, watches: Set<() => void>): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://sandbox");
+  for (const route of o.routes ?? []) if (await route(req, res, url)) return;
+  const method = req.method ?? "GET";
+  const segments = url.pathname.split("/").filter(Boolean);
+  const path = url.pathname.replace(/\/+$/, "") || "/";
+
+  if (method === "GET") {
+    if (path === "/version") return sendJson(res, 200, SERVER_VERSION);
+    if (path === "/healthz" || path === "/readyz" || path === "/livez") return sendText(res, 200, "ok");
+    if (path === "/api") return sendJson(res, 200, apiVersions(req.headers.host ?? "127.0.0.1"));
+    if (path === "/apis") return sendJson(res, 200, apiGroupList(o.registry));
+    if (segments[0] === "api" && segments.length === 2) {
+      if (segments[1] !== "v1") throw new ApiError(404, "NotFound", `the server could not find the requested resource: API version ${segments[1]} is not served`);
+      return sendJson(res, 200, apiResourceList(o.registry, "", "v1"));
+    }
+    if (segments[0] === "apis" && segments.length === 2) {
+      if (!o.registry.groups().includes(segments[1])) throw new ApiError(404, "NotFound", `the server could not find the requested resource: API group ${segments[1]} is not served`);
+      return sendJson(res, 200, apiGroup(o.registry, segments[1]));
+    }
+    if (segments[0] === "apis" && segments.length === 3) {
+      if (!o.registry.versionsOf(segments[1]).includes(segments[2])) throw new ApiError(404, "NotFound", `the server could not find the requested resource: ${segments[1]}/${segments[2]} is not served`);
+      return sendJson(res, 200, apiResourceList(o.registry, segments[1], segments[2]));
+    }
+  }
+  if (path.startsWith("/openapi")) throw new ApiError(404, "NotFound", "this server publishes no OpenAPI document");
+
+  const route = resolveResourcePath(o.registry, segments);
+  if (!route) throw new ApiError(404, "NotFound", `the server could not find the requested resource: ${url.pathname}`);
+  if (method !== "GET" && method !== "HEAD") {
+    const injected = o.interceptWrite?.(method, route);
+    if (injected === "hang") return; // the client's timeout is what this simulates
+    if (injected) throw injected;
+  }
+  await dispatch(req, res, o, route, url.searchParams, method, watches);
+}
+
+async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerOptions, route: ResourceRoute, q: URLSearchParams, method: string, watches: Set<() => void>): Promise<void> {
+  const { store } = o;
+  const { rt } = route;
+  const kind = o.kinds.get(`${rt.group}/${rt.kind}`);
+  const now = store.clock.now();
+  const table = wantsTable(req.headers.accept);
+
+  if (route.subresource === "log") {
+    if (method !== "GET") throw new ApiError(405, "MethodNotAllowed", "pod logs can only be read (GET)");
+    store.require(rt, route.namespace, route.name!);
+    if (!o.logs) throw new ApiError(404, "NotFound", "this cluster keeps no container logs");
+    const tail = q.get("tailLines");
+    const since = q.get("sinceSeconds");
+    const text = o.logs.read(route.namespace!, route.name!, q.get("container") ?? undefined, {
+      previous: q.get("previous") === "true",
+      tailLines: tail !== null ? nonNegativeInt("tailLines", tail) : undefined,
+      timestamps: q.get("timestamps") === "true",
+      sinceSeconds: since !== null ? nonNegativeInt("sinceSeconds", since) : undefined,
+    });
+    return sendText(res, 200, text);
+  }
+
+  if (route.subresource === "scale") {
+    if (method === "GET") return sendJson(res, 200, scaleOf(rt, store.require(rt, route.namespace, route.name!)));
+    const dryRun = isDryRun(q);
+    let scale: unknown;
+    if (method === "PUT") scale = await readObjectBody(req);
+    else if (method === "PATCH") {
+      const patch = parseBody(await readBody(req), "application/json");
+      scale = applyPatch(scaleOf(rt, store.require(rt, route.namespace, route.name!)), req.headers["content-type"], patch);
+    } else throw new ApiError(405, "MethodNotAllowed", `${method} is not allowed on the scale subresource`);
+    return sendJson(res, 200, scaleOf(rt, writeScale(store, route, scale, dryRun)));
+  }
+
+  if (route.subresource === "status" || route.subresource === "finalize") {
+    const current = store.require(rt, route.namespace, route.name!);
+    if (method === "GET") return sendJson(res, 200, current);
+    const dryRun = isDryRun(q);
+    let next: KObject;
+    if (method === "PUT") next = checkWriteShape(route, await readObjectBody(req), "update");
+    else if (method === "PATCH") next = applyPatch(current, req.headers["content-type"], parseBody(await readBody(req), "application/json")) as KObject;
+    else throw new ApiError(405, "MethodNotAllowed", `${method} is not allowed on the status subresource`);
+    return sendJson(res, 200, store.update(rt, next, { subresource: route.subresource === "status" ? "status" : undefined, dryRun }));
+  }
+
+  if (!route.name) {
+    switch (method) {
+      case "GET": {
+        if (q.get("watch") === "true" || q.get("watch") === "1") {
+          const timeout = q.get("timeoutSeconds");
+          return serveWatch(req, res, store, {
+            rt,
+            filter: listFilter(route, q),
+            resourceVersion: q.get("resourceVersion") ?? undefined,
+            timeoutSeconds: timeout ? Number(timeout) : undefined,
+            bookmarks: q.get("allowWatchBookmarks") === "true",
+          }, (close) => { watches.add(close); res.on("close", () => watches.delete(close)); });
+        }
+        const page = list(store, route, q);
+        if (table) return sendJson(res, 200, toTable(page.items, kind, now, page.rv, page.continueToken ? { continue: page.continueToken } : {}));
+        return sendJson(res, 200, listBody(rt, page.items, page.rv, page.continueToken, page.remaining));
+      }
+      case "POST": {
+        const obj = checkWriteShape(route, await readObjectBody(req), "create");
+        return sendJson(res, 201, store.create(rt, obj, { dryRun: isDryRun(q) }));
+      }
+      case "DELETE": {
+        const opts = deleteOptions(q, await optionalBody(req));
+        const page = list(store, route, q);
+        const deleted = page.items.map((item) => store.delete(rt, item.metadata.namespace, item.metadata.name!, opts));
+        return sendJson(res, 200, listBody(rt, deleted, String(store.currentRv())));
+      }
+      default:
+        throw new ApiError(405, "MethodNotAllowed", `${method} is not allowed on a collection of ${rt.plural}`);
+    }
+  }
+
+  switch (method) {
+    case "GET": {
+      const obj = store.require(rt, route.namespace, route.name);
+      if (table) return sendJson(res, 200, toTable([obj], kind, now, obj.metadata.resourceVersion ?? ""));
+      return sendJson(res, 200, obj);
+    }
+    case "PUT": {
+      const obj = checkWriteShape(route, await readObjectBody(req), "update");
+      return sendJson(res, 200, store.update(rt, obj, { dryRun: isDryRun(q) }));
+    }
+    case "PATCH": {
+      const dryRun = isDryRun(q);
+      const patch = parseBody(await readBody(req), "application/json");
+      const current = store.require(rt, route.namespace, route.name);
+      const next = applyPatch(current, req.headers["content-type"], patch);
+      if (!isPlainObject(next)) throw badRequest("the patch must leave an object");
+      const shaped = checkWriteShape(route, next, "update");
+      // A patch applies to what is stored now: unless the patch itself names a version, it cannot conflict.
+      const patchRv = isPlainObject(patch) && isPlainObject(patch.metadata) ? patch.metadata.resourceVersion : undefined;
+      shaped.metadata.resourceVersion = (patchRv as string | undefined) ?? current.metadata.resourceVersion;
+      return sendJson(res, 200, store.update(rt, shaped, { dryRun }));
+    }
+    case "DELETE": {
+      const opts = deleteOptions(q, await optionalBody(req));
+      return sendJson(res, 200, store.delete(rt, route.namespace, route.name, opts));
+    }
+    default:
+      throw new ApiError(405, "MethodNotAllowed", `${method} is not allowed on ${rt.plural}/${route.name}`);
+  }
+}
+
+async function optionalBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const buf = await readBody(req);
+  if (!buf.length || !buf.toString("utf8").trim()) return undefined;
+  const body = parseBody(buf, req.headers["content-type"]);
+  if (!isPlainObject(body)) throw badRequest("DeleteOptions must be a JSON object");
+  return body;
+}
+
+function nonNegativeInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw badRequest(`${name}: Invalid value: "${v}": must be a non-negative integer`);
+  return n;
+}

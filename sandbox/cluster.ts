@@ -1,0 +1,90 @@
+/**
+ * A whole simulated cluster in one object: registry, store, admission, controllers, images and
+ * the HTTP API server on 127.0.0.1. `startSandbox()` is what `stratus sandbox up`, the evals and
+ * the integration tests use; everything outside reaches the cluster only through `url`.
+ */
+import { createAdmission } from "./api/admission.ts";
+import { kindMap } from "./api/kinds/index.ts";
+import { ResourceRegistry, type CustomResourceSpec, type ResourceType } from "./api/resources.ts";
+import { startApiServer, type ExtraRoute, type RunningApiServer, type WriteInterceptor } from "./api/server.ts";
+import { ObjectStore } from "./api/store.ts";
+import { bootstrapCluster, NODE_COUNT } from "./bootstrap.ts";
+import { RealClock, type Clock } from "./clock.ts";
+import type { Controller, ControllerContext } from "./controllers/controller.ts";
+import { EventRecorder } from "./controllers/events.ts";
+import { createControllers } from "./controllers/index.ts";
+import { ImageCatalog, type ImageEntry } from "./images/catalog.ts";
+import { BASE_IMAGES } from "./images/index.ts";
+import { kubeconfigYaml, writeKubeconfig } from "./kubeconfig.ts";
+import { seededRandom } from "./random.ts";
+
+export type SandboxOptions = {
+  clock?: Clock;
+  port?: number;
+  seed?: number;
+  nodes?: number;
+  images?: ImageEntry[];
+  customResources?: CustomResourceSpec[];
+  routes?: ExtraRoute[];
+  interceptWrite?: WriteInterceptor;
+  historySize?: number;
+};
+
+export class Sandbox {
+  private constructor(
+    readonly clock: Clock,
+    readonly registry: ResourceRegistry,
+    readonly store: ObjectStore,
+    readonly images: ImageCatalog,
+    readonly context: ControllerContext,
+    private readonly controllers: Controller[],
+    private readonly api: RunningApiServer,
+  ) {}
+
+  static async start(opts: SandboxOptions = {}): Promise<Sandbox> {
+    const clock = opts.clock ?? new RealClock();
+    const random = seededRandom(opts.seed ?? 1);
+    const registry = new ResourceRegistry();
+    for (const cr of opts.customResources ?? []) registry.registerCustom(cr);
+    const kinds = kindMap();
+    const store = new ObjectStore({ clock, registry, admission: createAdmission(kinds), historySize: opts.historySize, random });
+    bootstrapCluster(store, registry, opts.nodes ?? NODE_COUNT);
+
+    const images = new ImageCatalog([...BASE_IMAGES, ...(opts.images ?? [])]);
+    const rt = (kind: string, group?: string): ResourceType => {
+      const found = registry.all().find((t) => t.kind === kind && (group === undefined ? t.group !== "events.k8s.io" : t.group === group));
+      if (!found) throw new Error(`no resource type for kind ${kind}`);
+      return found;
+    };
+    const events = new EventRecorder(store, clock, rt("Event", ""));
+    const context: ControllerContext = { store, clock, registry, events, random, rt };
+    const set = createControllers({ images });
+    for (const c of set.controllers) c.start(context);
+
+    const api = await startApiServer({
+      store, registry, kinds, logs: set.logs, routes: opts.routes, interceptWrite: opts.interceptWrite, port: opts.port,
+    });
+    return new Sandbox(clock, registry, store, images, context, set.controllers, api);
+  }
+
+  get url(): string {
+    return this.api.url;
+  }
+
+  get port(): number {
+    return this.api.port;
+  }
+
+  kubeconfig(namespace?: string): string {
+    return kubeconfigYaml(this.api.url, namespace);
+  }
+
+  writeKubeconfig(file: string): void {
+    writeKubeconfig(file, this.api.url);
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.controllers) c.stop();
+    await this.api.close();
+  }
+}

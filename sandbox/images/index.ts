@@ -1,0 +1,6 @@
+/**
+ * The images every sandbox knows, registered in one list. The apps add their own images.
+ */
+import type { ImageEntry } from "./catalog.ts";
+
+export const BASE_IMAGES: ImageEntry[] = [];
