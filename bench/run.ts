@@ -1,0 +1,43 @@
+/**
+ * `npm run bench`: runs every benchmark and prints its figures as Markdown tables, ready to paste
+ * into docs/BENCHMARKS.md. `npm run bench -- NAME...` runs only those. Figures vary with the
+ * machine; these machines are shared, so compare ratios within one run, not absolute numbers.
+ */
+import { benchSandboxScale, benchVirtualTime } from "./sandbox.bench.ts";
+
+type Bench = { name: string; title: string; run: () => Promise<Record<string, number | string>> };
+
+const BENCHES: Bench[] = [
+  { name: "sandbox-scale", title: "Sandbox API: 5,000 pods in 500 Deployments", run: benchSandboxScale },
+  { name: "virtual-time", title: "Sandbox virtual time: 20 Deployments", run: benchVirtualTime },
+];
+
+async function loadOptional(): Promise<void> {
+  // Benchmarks from other parts register here as they land.
+  try {
+    const { benchLedger } = await import("./ledger.bench.ts");
+    BENCHES.push({ name: "ledger", title: "Mitigation ledger", run: () => benchLedger() });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  await loadOptional();
+  const only = process.argv.slice(2);
+  const chosen = only.length ? BENCHES.filter((b) => only.includes(b.name)) : BENCHES;
+  if (!chosen.length) {
+    console.error(`unknown benchmark: ${only.join(", ")}; known: ${BENCHES.map((b) => b.name).join(", ")}`);
+    process.exit(2);
+  }
+  console.log(`node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
+  for (const b of chosen) {
+    process.stderr.write(`running ${b.name}...\n`);
+    const figures = await b.run();
+    console.log(`### ${b.title}\n\n| measure | value |\n|---|---|`);
+    for (const [k, v] of Object.entries(figures)) console.log(`| ${k} | ${typeof v === "number" ? v.toLocaleString("en-US") : v} |`);
+    console.log("");
+  }
+}
+
+await main();

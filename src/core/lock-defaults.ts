@@ -1,0 +1,4 @@
+/** Defaults for the writer Lease: where it lives and how long a silent holder keeps it. */
+export const DEFAULT_LEASE_NAMESPACE = "default";
+export const DEFAULT_LEASE_NAME = "stratus-writer";
+export const DEFAULT_LEASE_DURATION_SECONDS = 15;

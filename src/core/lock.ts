@@ -1,0 +1,190 @@
+/**
+ * Writer exclusivity: at most one Stratus writes to a cluster at a time. Two layers — an
+ * in-process mutex (one transaction at a time in this process) and a coordination.k8s.io/v1 Lease
+ * (one process at a time per cluster), taken, renewed while held, and released. A holder that
+ * stops renewing loses the Lease after its duration and another may take it over; a holder that
+ * finds its Lease gone or taken marks its handle lost, and the transaction aborts.
+ */
+import type { Clock } from "./clock.ts";
+import { isConflict, isAlreadyExists, StratusError } from "./errors.ts";
+import type { ClusterClient } from "../kube/cluster-client.ts";
+import type { KubeObject, ObjectRef } from "../kube/types.ts";
+import { DEFAULT_LEASE_DURATION_SECONDS, DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from "./lock-defaults.ts";
+
+export type LockOptions = {
+  client: ClusterClient;
+  clock: Clock;
+  identity: string;
+  namespace?: string;
+  name?: string;
+  leaseDurationSeconds?: number;
+};
+
+export interface LockHandle {
+  readonly identity: string;
+  /** True once the Lease was found taken or gone; the holder must stop writing. */
+  readonly lost: boolean;
+  /** Throws LOCK_LOST when the Lease is no longer ours. Call before every write. */
+  assertHeld(): void;
+  /** Stops renewing and gives the Lease up (idempotent). */
+  release(): Promise<void>;
+}
+
+/** A FIFO mutex for one process. */
+export class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async lock(): Promise<() => void> {
+    let unlock!: () => void;
+    const next = new Promise<void>((r) => (unlock = r));
+    const prev = this.tail;
+    this.tail = prev.then(() => next);
+    await prev;
+    return unlock;
+  }
+}
+
+const processMutex = new Mutex();
+
+export class WriterLock {
+  private readonly ref: ObjectRef;
+  private readonly duration: number;
+
+  constructor(private readonly opts: LockOptions) {
+    this.ref = {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      namespace: opts.namespace ?? DEFAULT_LEASE_NAMESPACE,
+      name: opts.name ?? DEFAULT_LEASE_NAME,
+    };
+    this.duration = opts.leaseDurationSeconds ?? DEFAULT_LEASE_DURATION_SECONDS;
+  }
+
+  /**
+   * Takes the in-process mutex, then the Lease. Waits up to `waitMs` for another holder's Lease
+   * to expire or be released; past that throws LOCK_UNAVAILABLE naming the holder.
+   */
+  async acquire(waitMs = 0): Promise<LockHandle> {
+    const unlock = await processMutex.lock();
+    try {
+      const deadline = this.opts.clock.now() + waitMs;
+      for (;;) {
+        const holder = await this.tryTake();
+        if (holder === this.opts.identity) return this.handle(unlock);
+        if (this.opts.clock.now() >= deadline) {
+          throw new StratusError("LOCK_UNAVAILABLE", `the writer Lease ${this.ref.namespace}/${this.ref.name} is held by "${holder}"; another Stratus is mitigating — wait for it, or stop it`, { holder });
+        }
+        await this.opts.clock.sleep(Math.min(1000, Math.max(50, deadline - this.opts.clock.now())));
+      }
+    } catch (e) {
+      unlock();
+      throw e;
+    }
+  }
+
+  /** Who holds the Lease now (after trying to take it). */
+  private async tryTake(): Promise<string> {
+    const { client, clock, identity } = this.opts;
+    const now = clock.now();
+    const lease = await client.read(this.ref);
+    if (!lease) {
+      try {
+        await client.create(this.leaseObject(undefined, now, 0));
+        return identity;
+      } catch (e) {
+        if (isAlreadyExists(e)) return "(someone else, just now)";
+        throw e;
+      }
+    }
+    const spec = lease.spec ?? {};
+    const holder: string | undefined = spec.holderIdentity || undefined;
+    if (holder === identity || !holder || this.expired(lease, now)) {
+      const transitions = (spec.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
+      try {
+        await client.replace(this.leaseObject(lease, now, transitions, holder === identity ? spec.acquireTime : undefined));
+        return identity;
+      } catch (e) {
+        if (isConflict(e)) return "(someone else, just now)";
+        throw e;
+      }
+    }
+    return holder;
+  }
+
+  private expired(lease: KubeObject, now: number): boolean {
+    const renew = Date.parse(lease.spec?.renewTime ?? lease.spec?.acquireTime ?? "");
+    const duration = (lease.spec?.leaseDurationSeconds ?? this.duration) * 1000;
+    return !Number.isFinite(renew) || renew + duration <= now;
+  }
+
+  private leaseObject(current: KubeObject | undefined, now: number, transitions: number, acquireTime?: string): KubeObject {
+    const time = microTime(now);
+    return {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { ...(current?.metadata ?? {}), name: this.ref.name, namespace: this.ref.namespace },
+      spec: {
+        holderIdentity: this.opts.identity,
+        leaseDurationSeconds: this.duration,
+        acquireTime: acquireTime ?? time,
+        renewTime: time,
+        leaseTransitions: transitions,
+      },
+    };
+  }
+
+  private handle(unlock: () => void): LockHandle {
+    const { client, clock, identity } = this.opts;
+    let lost = false;
+    let released = false;
+    const renewEveryMs = (this.duration * 1000) / 3;
+    const renewLoop = async () => {
+      let lastOk = clock.now();
+      while (!released && !lost) {
+        await clock.sleep(renewEveryMs);
+        if (released || lost) break;
+        try {
+          const lease = await client.read(this.ref);
+          if (!lease || lease.spec?.holderIdentity !== identity) {
+            lost = true;
+            break;
+          }
+          await client.replace(this.leaseObject(lease, clock.now(), lease.spec.leaseTransitions ?? 0, lease.spec.acquireTime));
+          lastOk = clock.now();
+        } catch {
+          // A renewal that keeps failing past the duration means someone else may hold it now.
+          if (clock.now() - lastOk >= this.duration * 1000) lost = true;
+        }
+      }
+    };
+    void renewLoop();
+    const ref = this.ref;
+    return {
+      identity,
+      get lost() {
+        return lost;
+      },
+      assertHeld() {
+        if (lost) throw new StratusError("LOCK_LOST", `lost the writer Lease ${ref.namespace}/${ref.name}: another writer took it or it expired; aborting`);
+        if (released) throw new StratusError("LOCK_LOST", "the writer lock was already released");
+      },
+      async release() {
+        if (released) return;
+        released = true;
+        unlock();
+        if (lost) return;
+        try {
+          const lease = await client.read(ref);
+          if (lease && lease.spec?.holderIdentity === identity) {
+            // Releasing = clearing the holder, so the next writer need not wait for expiry.
+            await client.replace({ ...lease, spec: { ...lease.spec, holderIdentity: "", renewTime: microTime(clock.now()) } });
+          }
+        } catch {
+          /* it will expire on its own */
+        }
+      },
+    };
+  }
+}
+
+/** Lease times are MicroTime: RFC 3339 with microseconds. */
+export const microTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
