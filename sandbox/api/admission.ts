@@ -35,7 +35,10 @@ export function validateMetadata(rt: ResourceType, obj: KObject): FieldCause[] {
   const meta = obj.metadata;
   const name = meta.name ?? "";
   const asLabel = LABEL_NAMED.has(kindKey(rt));
-  if (asLabel ? !DNS1123_LABEL.test(name) || name.length > 63 : !DNS1123_SUBDOMAIN.test(name) || name.length > 253) {
+  const maxLength = asLabel ? 63 : 253;
+  if (name.length > maxLength) {
+    causes.push({ reason: "FieldValueInvalid", field: "metadata.name", message: `Invalid value: ${JSON.stringify(name)}: must be no more than ${maxLength} characters` });
+  } else if (asLabel ? !DNS1123_LABEL.test(name) : !DNS1123_SUBDOMAIN.test(name)) {
     const what = asLabel ? "a lowercase RFC 1123 label" : "a lowercase RFC 1123 subdomain";
     const chars = asLabel ? "lower case alphanumeric characters or '-'" : "lower case alphanumeric characters, '-' or '.'";
     causes.push({

@@ -57,18 +57,15 @@ export function list(store: ObjectStore, route: ResourceRoute, query: URLSearchP
   const rv = String(store.currentRv());
   const limit = Number(query.get("limit") ?? 0);
   const cont = query.get("continue");
-  let offset = 0;
+  // The token names the last key served, not an offset: objects deleted or created between pages
+  // then cannot shift the rest, so every object that lives through the listing comes exactly once.
   if (cont) {
-    const parsed = decodeContinue(cont);
-    offset = parsed.offset;
+    const after = decodeContinue(cont);
+    items = items.filter((o) => compareKeys(keyOf(o), after) > 0);
   }
-  if (limit > 0 || offset > 0) {
-    const end = limit > 0 ? offset + limit : items.length;
-    const page = items.slice(offset, end);
-    const more = end < items.length;
-    const remaining = items.length - end;
-    items = page;
-    return { items, rv, ...(more ? { continueToken: encodeContinue(end, rv), remaining } : {}) };
+  if (limit > 0 && items.length > limit) {
+    const page = items.slice(0, limit);
+    return { items: page, rv, continueToken: encodeContinue(keyOf(page[page.length - 1]), rv), remaining: items.length - limit };
   }
   return { items, rv };
 }
@@ -110,6 +107,7 @@ export function checkWriteShape(route: ResourceRoute, body: Record<string, unkno
     throw badRequest("metadata must be an object with at least a name");
   }
   const obj = { ...body, apiVersion: want, kind: rt.kind, metadata: { ...((body.metadata as object) ?? {}) } } as KObject;
+  checkFieldTypes(obj);
   const meta = obj.metadata;
   if (rt.namespaced) {
     if (meta.namespace && route.namespace && meta.namespace !== route.namespace) {
@@ -128,17 +126,69 @@ export function checkWriteShape(route: ResourceRoute, body: Record<string, unkno
   return obj;
 }
 
+const META_STRINGS = ["name", "generateName", "namespace", "uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "selfLink"];
+
+const typeName = (v: unknown) => (Array.isArray(v) ? "a list" : v === null ? "null" : typeof v === "object" ? "an object" : `a ${typeof v}`);
+
+/**
+ * The field types a real server's JSON decoder enforces before any validation runs: a name that
+ * is a number, or finalizers that are not a list of strings, never reach the store. A null field
+ * means "not set", as it decodes to the zero value in Go.
+ */
+function checkFieldTypes(obj: KObject): void {
+  const meta = obj.metadata as Record<string, unknown>;
+  for (const [k, v] of Object.entries(meta)) if (v === null) delete meta[k];
+  for (const f of META_STRINGS) {
+    if (meta[f] !== undefined && typeof meta[f] !== "string") throw badRequest(`metadata.${f} must be a string, not ${typeName(meta[f])}`);
+  }
+  if (meta.finalizers !== undefined && (!Array.isArray(meta.finalizers) || !meta.finalizers.every((f) => typeof f === "string"))) {
+    throw badRequest("metadata.finalizers must be a list of strings");
+  }
+  if (meta.generation !== undefined && !Number.isInteger(meta.generation)) throw badRequest(`metadata.generation must be an integer, not ${typeName(meta.generation)}`);
+  for (const f of ["spec", "status"] as const) {
+    if (obj[f] === null) delete obj[f];
+    else if (obj[f] !== undefined && !isPlainObject(obj[f])) throw badRequest(`${f} must be an object, not ${typeName(obj[f])}`);
+  }
+}
+
 export function deleteOptions(query: URLSearchParams, body: Record<string, unknown> | undefined): DeleteOptions {
-  const pp = (body?.propagationPolicy as string | undefined) ?? query.get("propagationPolicy") ?? undefined;
+  // The deprecated orphanDependents flag still means Orphan, as on a real server.
+  const orphan = body?.orphanDependents === true || query.get("orphanDependents") === "true";
+  const pp = (body?.propagationPolicy as string | undefined) ?? query.get("propagationPolicy") ?? (orphan ? "Orphan" : undefined);
   if (pp && !["Background", "Foreground", "Orphan"].includes(pp)) {
     throw badRequest(`propagationPolicy: Unsupported value: "${pp}": supported values: "Background", "Foreground", "Orphan"`);
   }
-  const bodyDry = Array.isArray(body?.dryRun) && (body!.dryRun as unknown[]).includes("All");
+  // A dryRun the server does not understand must fail: silently deleting for real would be worse.
+  const bodyDryRun = body?.dryRun;
+  if (bodyDryRun !== undefined && bodyDryRun !== null && (!Array.isArray(bodyDryRun) || !bodyDryRun.every((v) => v === "All"))) {
+    throw badRequest(`dryRun: Unsupported value: ${JSON.stringify(bodyDryRun)}: DeleteOptions.dryRun is a list whose only supported value is "All"`);
+  }
+  if (body?.preconditions !== undefined && body.preconditions !== null && !isPlainObject(body.preconditions)) {
+    throw badRequest("preconditions must be an object with uid and/or resourceVersion");
+  }
+  const bodyDry = Array.isArray(bodyDryRun) && bodyDryRun.length > 0;
   return {
     dryRun: isDryRun(query) || bodyDry,
     propagationPolicy: pp as DeleteOptions["propagationPolicy"],
     preconditions: isPlainObject(body?.preconditions) ? (body!.preconditions as DeleteOptions["preconditions"]) : undefined,
   };
+}
+
+const PATCH_TYPES = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"];
+
+/**
+ * Reads a PATCH body. The Content-Type is checked before the body is parsed, so an unsupported
+ * patch type gets a 415 that says so rather than a JSON syntax error about a YAML body.
+ */
+export async function readPatch(req: IncomingMessage): Promise<unknown> {
+  const ct = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+  if (ct === "application/apply-patch+yaml") {
+    throw new ApiError(415, "UnsupportedMediaType", "server-side apply is not supported by this server: use a merge or strategic-merge patch, or PUT the object");
+  }
+  if (!PATCH_TYPES.includes(ct)) {
+    throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(", ")} (got "${ct || "none"}")`);
+  }
+  return parseBody(await readBody(req), "application/json");
 }
 
 /** Applies a PATCH body to `current` according to the Content-Type. */
@@ -147,6 +197,8 @@ export function applyPatch(current: unknown, contentType: string | undefined, pa
   try {
     switch (ct) {
       case "application/json-patch+json":
+        // Not a list of operations is a malformed request (400), not an operation that failed (422).
+        if (!Array.isArray(patch)) throw badRequest(`a json patch must be a JSON array of operations, got ${patch === null ? "null" : typeof patch}`);
         return applyJsonPatch(current, patch);
       case "application/merge-patch+json":
         return applyMergePatch(current, requireObject(patch));
@@ -204,14 +256,24 @@ export function writeScale(store: ObjectStore, route: ResourceRoute, scale: unkn
   return store.update(route.rt, next, { dryRun });
 }
 
-function encodeContinue(offset: number, rv: string): string {
-  return Buffer.from(JSON.stringify({ o: offset, rv })).toString("base64url");
+type ListKey = [namespace: string, name: string];
+
+const keyOf = (o: KObject): ListKey => [o.metadata.namespace ?? "", o.metadata.name ?? ""];
+
+/** The store lists by namespace, then name; continue tokens resume in that order. */
+function compareKeys(a: ListKey, b: ListKey): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 }
 
-function decodeContinue(token: string): { offset: number } {
+function encodeContinue(last: ListKey, rv: string): string {
+  return Buffer.from(JSON.stringify({ k: last, rv })).toString("base64url");
+}
+
+function decodeContinue(token: string): ListKey {
   try {
     const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (Number.isInteger(v.o) && v.o >= 0) return { offset: v.o };
+    if (Array.isArray(v.k) && v.k.length === 2 && v.k.every((x: unknown) => typeof x === "string")) return [v.k[0], v.k[1]];
   } catch {
     /* fall through */
   }

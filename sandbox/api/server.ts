@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from "./discovery.ts";
 import { ApiError, badRequest } from "./errors.ts";
 import {
-  applyPatch, checkWriteShape, deleteOptions, isDryRun, list, listBody, listFilter, readObjectBody, scaleOf, writeScale,
+  applyPatch, checkWriteShape, deleteOptions, isDryRun, list, listBody, listFilter, readObjectBody, readPatch, scaleOf, writeScale,
 } from "./handlers.ts";
 import { isPlainObject, parseBody, readBody, sendError, sendJson, sendText } from "./http-util.ts";
 import type { KindBehaviour } from "./kinds/kind.ts";
@@ -78,10 +78,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, o: ApiServerOptions, watches: Set<() => void>): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://sandbox");
+  const { url, segments } = parseTarget(req.url ?? "/");
   for (const route of o.routes ?? []) if (await route(req, res, url)) return;
   const method = req.method ?? "GET";
-  const segments = url.pathname.split("/").filter(Boolean);
   const path = url.pathname.replace(/\/+$/, "") || "/";
 
   if (method === "GET") {
@@ -142,7 +141,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
     let scale: unknown;
     if (method === "PUT") scale = await readObjectBody(req);
     else if (method === "PATCH") {
-      const patch = parseBody(await readBody(req), "application/json");
+      const patch = await readPatch(req);
       scale = applyPatch(scaleOf(rt, store.require(rt, route.namespace, route.name!)), req.headers["content-type"], patch);
     } else throw new ApiError(405, "MethodNotAllowed", `${method} is not allowed on the scale subresource`);
     return sendJson(res, 200, scaleOf(rt, writeScale(store, route, scale, dryRun)));
@@ -154,7 +153,11 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
     const dryRun = isDryRun(q);
     let next: KObject;
     if (method === "PUT") next = checkWriteShape(route, await readObjectBody(req), "update");
-    else if (method === "PATCH") next = applyPatch(current, req.headers["content-type"], parseBody(await readBody(req), "application/json")) as KObject;
+    else if (method === "PATCH") {
+      const patched = applyPatch(current, req.headers["content-type"], await readPatch(req));
+      if (!isPlainObject(patched)) throw badRequest("the patch must leave an object");
+      next = checkWriteShape(route, patched, "update");
+    }
     else throw new ApiError(405, "MethodNotAllowed", `${method} is not allowed on the status subresource`);
     return sendJson(res, 200, store.update(rt, next, { subresource: route.subresource === "status" ? "status" : undefined, dryRun }));
   }
@@ -203,7 +206,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
     }
     case "PATCH": {
       const dryRun = isDryRun(q);
-      const patch = parseBody(await readBody(req), "application/json");
+      const patch = await readPatch(req);
       const current = store.require(rt, route.namespace, route.name);
       const next = applyPatch(current, req.headers["content-type"], patch);
       if (!isPlainObject(next)) throw badRequest("the patch must leave an object");
@@ -219,6 +222,19 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
     }
     default:
       throw new ApiError(405, "MethodNotAllowed", `${method} is not allowed on ${rt.plural}/${route.name}`);
+  }
+}
+
+/**
+ * Parses the request target. A path is always a path here ("//x/api" is not a host named x), each
+ * segment is percent-decoded as the real server does, and what does not parse is a 400, not a 500.
+ */
+function parseTarget(raw: string): { url: URL; segments: string[] } {
+  try {
+    const url = new URL(raw.startsWith("/") ? `http://sandbox${raw}` : raw, "http://sandbox");
+    return { url, segments: url.pathname.split("/").filter(Boolean).map(decodeURIComponent) };
+  } catch {
+    throw badRequest(`the request target ${JSON.stringify(raw.slice(0, 120))} is not a valid URL path`);
   }
 }
 

@@ -77,6 +77,11 @@ export class ObjectStore {
     return () => this.listeners.delete(fn);
   }
 
+  /** How many listeners are subscribed: lets tests prove a closed watch unsubscribed. */
+  listenerCount(): number {
+    return this.listeners.size;
+  }
+
   get(rt: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
     return this.bucket(rt).get(slot(rt, namespace, name));
   }
@@ -324,8 +329,25 @@ function specChanged(a: KObject, b: KObject): boolean {
   return !sameJson(strip(a), strip(b));
 }
 
+/**
+ * JSON equality that ignores key order: clients re-serialize objects with their own field order
+ * (client-node's serializer does), and that alone must not count as a change.
+ */
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    return a.length === y.length && a.every((v, i) => sameJson(v, y[i]));
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  // A key holding undefined is a missing key once serialized.
+  const keys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
+  const kx = keys(x);
+  if (kx.length !== keys(y).length) return false;
+  return kx.every((k) => Object.hasOwn(y, k) && sameJson(x[k], y[k]));
 }
 
 function byNamespaceThenName(a: KObject, b: KObject): number {

@@ -12,6 +12,8 @@ import { resourceKey, type ResourceType } from "./resources.ts";
 import type { ObjectStore } from "./store.ts";
 import type { KObject, StoreEvent } from "./types.ts";
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export type WatchRequest = {
   rt: ResourceType;
   filter: ObjectFilter;
@@ -80,7 +82,8 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Obj
   }
   if (w.timeoutSeconds && w.timeoutSeconds > 0) {
     // Watch timeouts are wall-clock: they bound a connection, not simulated work.
-    timer = setTimeout(close, w.timeoutSeconds * 1000);
+    // setTimeout fires at once on anything past 2^31-1 ms, so a huge timeout is capped, not instant.
+    timer = setTimeout(close, Math.min(w.timeoutSeconds * 1000, MAX_TIMER_MS));
     timer.unref();
   }
 }

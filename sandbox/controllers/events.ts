@@ -64,6 +64,8 @@ export class EventRecorder {
   private counter = 0;
   private hexId(): string {
     // Real event names end in a hex timestamp; clock time plus a counter keeps them unique.
-    return (this.clock.now() * 1000 + (this.counter++ % 1000)).toString(16).padStart(16, "0");
+    // In nanoseconds (as Go's UnixNano) so a million events in one simulated millisecond stay unique.
+    const nanos = BigInt(Math.floor(this.clock.now())) * 1_000_000n + BigInt(this.counter++ % 1_000_000);
+    return nanos.toString(16).padStart(16, "0");
   }
 }

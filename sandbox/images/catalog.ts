@@ -20,7 +20,10 @@ export type ContainerRun =
       /** Simulated time from start to exit. */
       afterMs: number;
       exitCode: number;
-      reason?: "Error" | "Completed";
+      /** "StartError": the runtime could not exec the command (exitCode 128, never Started). */
+      reason?: "Error" | "Completed" | "StartError";
+      /** The terminated state's message (the runtime's error for a StartError). */
+      message?: string;
       logs: string[];
     }
   | {

@@ -13,7 +13,8 @@ export type ErrorCode =
   | "LOCK_LOST" // the writer Lease was lost mid-transaction
   | "LOCK_UNAVAILABLE" // another writer holds the Lease
   | "TRANSACTION" // a transaction could not proceed
-  | "LEDGER"; // the ledger cannot be read or written
+  | "LEDGER" // the ledger cannot be read or written
+  | "TELEMETRY"; // a metric source cannot be reached or answered something unreadable
 
 export class StratusError extends Error {
   constructor(

@@ -2,9 +2,45 @@
  * Every kind's defaulting, validation and table columns, registered in one list.
  * Add a kind: write its file here and append it to KINDS.
  */
+import { configMapKind } from "./configmap.ts";
+import { customResourceDefinitionKind } from "./custom-resource-definition.ts";
+import { deploymentKind } from "./deployment.ts";
+import { endpointsKind } from "./endpoints.ts";
+import { eventKind, eventsV1Kind } from "./event.ts";
 import type { KindBehaviour } from "./kind.ts";
+import { leaseKind } from "./lease.ts";
+import { namespaceKind } from "./namespace.ts";
+import { networkPolicyKind } from "./network-policy.ts";
+import { nodeKind } from "./node.ts";
+import { persistentVolumeClaimKind } from "./persistent-volume-claim.ts";
+import { persistentVolumeKind } from "./persistent-volume.ts";
+import { podKind } from "./pod.ts";
+import { replicaSetKind } from "./replicaset.ts";
+import { secretKind } from "./secret.ts";
+import { serviceAccountKind } from "./service-account.ts";
+import { serviceKind } from "./service.ts";
+import { storageClassKind } from "./storage-class.ts";
 
-export const KINDS: KindBehaviour[] = [];
+export const KINDS: KindBehaviour[] = [
+  podKind,
+  deploymentKind,
+  replicaSetKind,
+  serviceKind,
+  endpointsKind,
+  eventKind,
+  eventsV1Kind,
+  nodeKind,
+  namespaceKind,
+  configMapKind,
+  secretKind,
+  serviceAccountKind,
+  persistentVolumeClaimKind,
+  persistentVolumeKind,
+  networkPolicyKind,
+  leaseKind,
+  storageClassKind,
+  customResourceDefinitionKind,
+];
 
 export function kindMap(extra: KindBehaviour[] = []): Map<string, KindBehaviour> {
   return new Map([...KINDS, ...extra].map((k) => [`${k.group}/${k.kind}`, k]));

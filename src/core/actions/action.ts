@@ -14,13 +14,17 @@ export type RiskClass = "low" | "medium" | "high";
 export type ActionOutcome = {
   /** The objects as the server returned them after the write (or would have, for a dry run). */
   results: KubeObject[];
-  /** One line for people: "scaled Deployment hotel-reservation/geo from 0 to 1". */
+  /** One line for people: "scale Deployment hotel-reservation/geo 0 → 1". */
   summary: string;
+  /** Objects the action deleted (or would have, for a dry run); they have no entry in `results`. */
+  deleted?: ObjectRef[];
 };
 
 export type ApplyContext = {
   client: ClusterClient;
   dryRun: boolean;
+  /** The time actions stamp into objects (rollout-restart's restartedAt); Date.now when absent. */
+  now?: () => number;
 };
 
 export interface ActionDefinition<P = unknown> {

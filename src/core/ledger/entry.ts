@@ -46,19 +46,31 @@ export function isEntryKind(value: unknown): value is EntryKind {
   return typeof value === 'string' && (ENTRY_KINDS as readonly string[]).includes(value);
 }
 
+/**
+ * Text stored in its own column must survive SQLite's UTF-8 unchanged (no lone surrogates) and
+ * must not hold control characters (the object index uses two of them as separators).
+ */
+export const PLAIN_TEXT = /^(?:[^\u0000-\u001f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])+$/;
+const PLAIN_TEXT_MESSAGE = 'must be non-empty text without control characters or unpaired surrogates';
+
+function plainText(max: number) {
+  return z.string().min(1).max(max).regex(PLAIN_TEXT, PLAIN_TEXT_MESSAGE);
+}
+
 /** A Kubernetes object an entry is about; `namespace` absent for cluster-scoped objects. */
 export const ObjectRefSchema = z.strictObject({
-  kind: z.string().min(1).max(253),
-  namespace: z.string().min(1).max(253).optional(),
-  name: z.string().min(1).max(253),
+  kind: plainText(253),
+  namespace: plainText(253).optional(),
+  name: plainText(253),
 });
 export type ObjectRef = z.infer<typeof ObjectRefSchema>;
 
-export const ActorSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*:\S{1,200}$/, "actor must be 'type:name', e.g. 'agent:mitigation', 'person:alice' or 'core:transaction'");
+export const ActorSchema = plainText(MAX_REF_ID_LENGTH).regex(
+  /^[a-z][a-z0-9-]*:\S+$/,
+  "actor must be 'type:name', e.g. 'agent:mitigation', 'person:alice' or 'core:transaction'",
+);
 
-const RefIdSchema = z.string().min(1).max(MAX_REF_ID_LENGTH);
+const RefIdSchema = plainText(MAX_REF_ID_LENGTH);
 
 /** A plain JSON object (no Dates, Maps, functions, NaN or Infinity anywhere inside). */
 export const JsonObjectSchema = z

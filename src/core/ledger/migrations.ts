@@ -53,15 +53,16 @@ export const MIGRATIONS: readonly Migration[] = [
       -- One row per (object, entry): the object query's index. Derived from entries.object_refs,
       -- which is what the hash covers; verify() checks the two agree.
       CREATE TABLE entry_objects (
-        kind      TEXT    NOT NULL COLLATE NOCASE,
+        seq       INTEGER NOT NULL,
+        kind      TEXT    NOT NULL,
         name      TEXT    NOT NULL,
         namespace TEXT    NOT NULL,           -- '' for cluster-scoped objects
-        seq       INTEGER NOT NULL,
-        PRIMARY KEY (kind, name, namespace, seq)
+        PRIMARY KEY (seq, kind, name, namespace)  -- seq first: verify() reads it in chain order
       ) WITHOUT ROWID;
-      INSERT OR IGNORE INTO entry_objects (kind, name, namespace, seq)
-        SELECT json_extract(j.value, '$.kind'), json_extract(j.value, '$.name'),
-               coalesce(json_extract(j.value, '$.namespace'), ''), e.seq
+      CREATE INDEX entry_objects_by_object ON entry_objects(kind COLLATE NOCASE, name, namespace);
+      INSERT OR IGNORE INTO entry_objects (seq, kind, name, namespace)
+        SELECT e.seq, json_extract(j.value, '$.kind'), json_extract(j.value, '$.name'),
+               coalesce(json_extract(j.value, '$.namespace'), '')
         FROM entries e, json_each(e.object_refs) j;
     `,
   },

@@ -75,10 +75,10 @@ export function compileQuery(q: LedgerQuery = {}): CompiledQuery {
   if (q.object !== undefined) {
     const { kind, name, namespace } = q.object;
     if (namespace === undefined) {
-      where.push('seq IN (SELECT seq FROM entry_objects WHERE kind = ? AND name = ?)');
+      where.push('seq IN (SELECT seq FROM entry_objects WHERE kind = ? COLLATE NOCASE AND name = ?)');
       params.push(kind, name);
     } else {
-      where.push('seq IN (SELECT seq FROM entry_objects WHERE kind = ? AND name = ? AND namespace = ?)');
+      where.push('seq IN (SELECT seq FROM entry_objects WHERE kind = ? COLLATE NOCASE AND name = ? AND namespace = ?)');
       params.push(kind, name, namespace ?? '');
     }
   }

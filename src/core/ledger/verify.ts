@@ -1,15 +1,17 @@
 /**
- * Tamper detection for the ledger file. `verifyDatabase` streams every entry in seq order as raw
- * columns (no zod, no JSON parsing: the hashed text is rebuilt from the stored canonical JSON),
- * checking seq continuity, each entry's hash, and each link to the entry before; then it checks the
- * object index agrees with the hashed object refs. It stops at the first bad entry and classifies
- * it: `deleted-before` (a seq gap), `reordered` (an intact entry at another entry's position),
+ * Tamper detection for the ledger file. `verifyDatabase` walks every entry in seq order checking
+ * seq continuity, each entry's hash, each link to the entry before, and that the object index
+ * agrees with the hashed object refs; it stops at the first bad entry and classifies it:
+ * `deleted-before` (a seq gap), `reordered` (an intact entry at another entry's position),
  * `edited` (content no longer matches its hash), `chain-broken` (self-consistent but not linked:
- * a re-hashed edit), `malformed`, `index-mismatch`. Cutting entries off the end cannot be seen from
- * inside the file: record `head` somewhere else to catch that. Read-only.
+ * an edit that was re-hashed), `malformed`, `index-mismatch`. Two checks share the work: a fast stream
+ * where SQLite builds the hashed text (json_quote) and JS only hashes and compares, and the
+ * reference check (canonical.ts, column by column) that re-checks and classifies any row the
+ * stream doubts. Cutting entries off the end cannot be seen from inside the file: keep `head`
+ * elsewhere to catch that. Read-only.
  */
 import type Database from 'better-sqlite3';
-import { hashStoredRecord, type StoredRecord } from './canonical.ts';
+import { hashStoredRecord, REFS_PAYLOAD_SEPARATOR, sha256Hex, type StoredRecord } from './canonical.ts';
 import { GENESIS_HASH } from './defaults.ts';
 import { APPEND_ONLY_TRIGGERS } from './migrations.ts';
 import { ENTRY_COLUMNS } from './query.ts';
@@ -20,69 +22,164 @@ const REORDER_WINDOW = 1_000;
 
 type RawRow = unknown[];
 type Checked = StoredRecord & { hash: string };
+/** The next seq expected and the hash it must chain to; everything before was verified. */
+interface WalkState {
+  expected: number;
+  prev: string;
+}
 
-/** The row as a record, or a reason it cannot be one. */
+/** Object-index rows of one entry, as `kind\x1fname\x1fnamespace` joined by \x1e (NULL when none). */
+const INDEX_OF_SEQ = `(SELECT group_concat(kind || char(31) || name || char(31) || namespace, char(30)) FROM entry_objects o WHERE o.seq = e.seq)`;
+
+/**
+ * 1 when the object index rebuilt as canonical JSON equals the stored refs — always, for an honest
+ * entry whose refs are in index order (one ref, or sorted). Anything else goes to indexAgrees().
+ */
+const INDEX_MATCHES_REFS = `object_refs = coalesce((SELECT '[' || group_concat(CASE WHEN namespace = '' THEN json_object('kind', kind, 'name', name)
+  ELSE json_object('kind', kind, 'name', name, 'namespace', namespace) END, ',') || ']' FROM entry_objects o WHERE o.seq = e.seq), '[]')`;
+
+/** The hashed text, built by SQLite; equals `storedRecordText` for every row Stratus wrote. */
+const FAST_TEXT = `'{"actor":' || json_quote(actor) || ',"id":' || json_quote(id) || ',"incidentId":' || json_quote(incident_id) ||
+  ',"kind":' || json_quote(kind) || ',"objectRefs":' || object_refs || ',"payload":' || payload ||
+  ',"prevHash":' || json_quote(prev_hash) || ',"seq":' || seq || ',"time":' || json_quote(time) || ',"txId":' || json_quote(tx_id) || '}'`;
+
+/** Does the object index (`idx`, see INDEX_OF_SEQ) hold exactly the refs in `refsJson`? */
+function indexAgrees(refsJson: string, idx: unknown): boolean {
+  if (refsJson === '[]') return idx === null;
+  if (typeof idx !== 'string') return false;
+  try {
+    const refs = JSON.parse(refsJson) as { kind: string; name: string; namespace?: string }[];
+    const want = new Set(refs.map((r) => `${r.kind}\x1f${r.name}\x1f${r.namespace ?? ''}`));
+    const got = idx.split('\x1e');
+    return got.length === want.size && got.every((k) => want.has(k));
+  } catch {
+    return false;
+  }
+}
+
+/** The row as a record, or why it cannot be one. */
 function fromRaw(row: RawRow): Checked | string {
   const [seq, id, time, actor, kind, incidentId, txId, objectRefsJson, payloadJson, prevHash, hash] = row;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) return 'seq is not an integer';
-  for (const [name, v] of [['id', id], ['time', time], ['actor', actor], ['kind', kind], ['object_refs', objectRefsJson], ['payload', payloadJson], ['prev_hash', prevHash], ['hash', hash]] as const) {
-    if (typeof v !== 'string') return `${name} is not text`;
-  }
+  const texts = { id, time, actor, kind, object_refs: objectRefsJson, payload: payloadJson, prev_hash: prevHash, hash };
+  for (const [name, v] of Object.entries(texts)) if (typeof v !== 'string') return `${name} is not text`;
   if (incidentId !== null && typeof incidentId !== 'string') return 'incident_id is not text or null';
   if (txId !== null && typeof txId !== 'string') return 'tx_id is not text or null';
   return { seq, id, time, actor, kind, incidentId, txId, objectRefsJson, payloadJson, prevHash, hash } as Checked;
 }
 
-function rowId(row: RawRow): string {
-  return typeof row[1] === 'string' ? row[1] : String(row[1]);
-}
-
 /** The row at position `at` failed its hash: is it an entry from elsewhere, or an edited one? */
-function classifyMismatch(db: Database.Database, at: number, rec: Checked): VerifyFailure {
-  const rows = db
-    .prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq BETWEEN ? AND ? ORDER BY seq`)
-    .raw(true)
-    .all(Math.max(1, at - REORDER_WINDOW), at + REORDER_WINDOW) as RawRow[];
+function classifyMismatch(db: Database.Database, rec: Checked): VerifyFailure {
+  const at = rec.seq;
+  const lo = Math.max(1, at - REORDER_WINDOW);
+  const hi = at + REORDER_WINDOW;
   let belongsAt: number | undefined;
-  for (let s = Math.max(1, at - REORDER_WINDOW); s <= at + REORDER_WINDOW && belongsAt === undefined; s++) {
+  for (let s = lo; s <= hi && belongsAt === undefined; s++) {
     if (s !== at && hashStoredRecord({ ...rec, seq: s }) === rec.hash) belongsAt = s;
   }
   if (belongsAt === undefined) {
     return { seq: at, id: rec.id, problem: 'edited', message: `entry seq=${at} id=${rec.id} was edited: its content no longer matches its hash` };
   }
-  const rightful = rows.find((row) => {
-    const other = fromRaw(row);
-    return typeof other !== 'string' && other.seq !== at && hashStoredRecord({ ...other, seq: at }) === other.hash;
-  });
+  const rows = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq BETWEEN ? AND ? ORDER BY seq`).raw(true).all(lo, hi) as RawRow[];
+  const rightful = rows.map(fromRaw).find((o): o is Checked => typeof o !== 'string' && o.seq !== at && hashStoredRecord({ ...o, seq: at }) === o.hash);
   if (rightful === undefined && belongsAt > at) {
+    const n = belongsAt - at;
     return {
       seq: at,
       id: rec.id,
       problem: 'deleted-before',
-      message: `entry id=${rec.id} was written as seq=${belongsAt} but sits at seq=${at}: ${belongsAt - at} entr${belongsAt - at === 1 ? 'y was' : 'ies were'} deleted before it and later entries renumbered`,
+      message: `entry id=${rec.id} was written as seq=${belongsAt} but sits at seq=${at}: ${n} entr${n === 1 ? 'y was' : 'ies were'} deleted before it and later entries renumbered`,
     };
   }
-  const extra = rightful ? ` (the entry written at seq=${at}, id=${rowId(rightful)}, now sits at seq=${String(rightful[0])})` : '';
+  const extra = rightful ? `; the entry written at seq=${at} (id=${rightful.id}) sits at seq=${rightful.seq}` : '';
   return { seq: at, id: rec.id, problem: 'reordered', message: `entries were reordered: entry id=${rec.id} was written as seq=${belongsAt} but sits at seq=${at}${extra}` };
 }
 
-/** First seq where entry_objects and the hashed object_refs disagree, if any. */
-function objectIndexMismatch(db: Database.Database): number | undefined {
-  const derived = `SELECT e.seq AS seq, json_extract(j.value, '$.kind') AS kind, json_extract(j.value, '$.name') AS name,
-                          coalesce(json_extract(j.value, '$.namespace'), '') AS namespace
-                   FROM entries e, json_each(e.object_refs) j`;
-  const indexed = 'SELECT seq, kind COLLATE BINARY, name, namespace FROM entry_objects';
-  const row = db
-    .prepare(`SELECT min(seq) AS seq FROM (SELECT * FROM (${derived} EXCEPT ${indexed}) UNION ALL SELECT * FROM (${indexed} EXCEPT ${derived}))`)
-    .get() as { seq: number | null };
-  return row.seq ?? undefined;
+/** Where to resume reading: from the very start (seq <= 0 included, so a row slipped in before seq 1 is seen) or from the next seq. */
+function firstSeq(state: WalkState): number {
+  return state.expected === 1 ? Number.MIN_SAFE_INTEGER : state.expected;
+}
+
+/** The reference check: reads the next row at or after `state.expected` and checks it column by column. Advances `state` when the row is good. */
+type RowCheck = (state: WalkState) => VerifyFailure | 'good' | 'end';
+
+function referenceCheck(db: Database.Database, checkIndex: boolean): RowCheck {
+  const next = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq >= ? ORDER BY seq LIMIT 1`).raw(true);
+  const indexOf = db.prepare(`SELECT ${INDEX_OF_SEQ} FROM (SELECT ? AS seq) e`).pluck();
+  return (state) => {
+    const row = next.get(firstSeq(state)) as RawRow | undefined;
+    if (row === undefined) return 'end';
+    const rec = fromRaw(row);
+    if (typeof rec === 'string') return { seq: Number(row[0]), id: String(row[1]), problem: 'malformed', message: `entry seq=${String(row[0])} is malformed: ${rec}` };
+    if (rec.seq < state.expected) {
+      return { seq: rec.seq, id: rec.id, problem: 'malformed', message: `entry seq=${rec.seq} id=${rec.id} has a seq below 1: it was inserted outside Stratus` };
+    }
+    if (rec.seq !== state.expected) {
+      const n = rec.seq - state.expected;
+      const missing = n === 1 ? `entry seq=${state.expected} is` : `entries seq=${state.expected}..${rec.seq - 1} are`;
+      return { seq: rec.seq, id: rec.id, problem: 'deleted-before', message: `${missing} missing before seq=${rec.seq} id=${rec.id} (deleted)` };
+    }
+    if (rec.objectRefsJson.includes(REFS_PAYLOAD_SEPARATOR)) {
+      return { seq: rec.seq, id: rec.id, problem: 'edited', message: `entry seq=${rec.seq} id=${rec.id} was edited: its object_refs column runs into the payload` };
+    }
+    if (hashStoredRecord(rec) !== rec.hash) return classifyMismatch(db, rec);
+    if (rec.prevHash !== state.prev) {
+      return {
+        seq: rec.seq,
+        id: rec.id,
+        problem: 'chain-broken',
+        message: `entry seq=${rec.seq} id=${rec.id} does not chain to the entry before it: seq=${rec.seq - 1} (or this entry) was rewritten and re-hashed, or entries were spliced in`,
+      };
+    }
+    if (checkIndex && !indexAgrees(rec.objectRefsJson, indexOf.get(rec.seq))) {
+      return { seq: rec.seq, id: rec.id, problem: 'index-mismatch', message: `the object index (entry_objects) disagrees with the hashed object refs of entry seq=${rec.seq} id=${rec.id}: entry_objects was edited` };
+    }
+    state.expected++;
+    state.prev = rec.hash;
+    return 'good';
+  };
+}
+
+/**
+ * Streams rows with SQLite building the hashed text; a row that is not plainly good (or a SQL
+ * error, e.g. json_quote() on a BLOB someone wrote in) is handed to the reference check, and the
+ * stream carries on after it when that row is fine after all (e.g. refs not in index order).
+ */
+function walk(db: Database.Database, state: WalkState, checkIndex: boolean): VerifyFailure | undefined {
+  const fast = db.prepare(`SELECT seq, prev_hash, hash, ${FAST_TEXT}, instr(object_refs, '${REFS_PAYLOAD_SEPARATOR}'),
+    ${checkIndex ? INDEX_MATCHES_REFS : '1'} FROM entries e WHERE seq >= ? ORDER BY seq`).raw(true);
+  const reference = referenceCheck(db, checkIndex);
+  for (;;) {
+    try {
+      for (const row of fast.iterate(firstSeq(state)) as IterableIterator<RawRow>) {
+        const [seq, prevHash, hash, text, split, indexed] = row;
+        if (seq === state.expected && typeof text === 'string' && split === 0 && indexed === 1 && prevHash === state.prev && sha256Hex(text) === hash) {
+          state.expected++;
+          state.prev = hash;
+          continue;
+        }
+        const verdict = reference(state);
+        if (verdict !== 'good') return verdict === 'end' ? undefined : verdict;
+      }
+      return undefined;
+    } catch {
+      const verdict = reference(state); // the row the stream failed on
+      if (verdict !== 'good') return verdict === 'end' ? undefined : verdict;
+    }
+  }
 }
 
 function missingTriggers(db: Database.Database): string[] {
-  const present = new Set(
-    (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger'`).all() as { name: string }[]).map((r) => r.name),
-  );
+  const present = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger'`).pluck().all() as string[]);
   return APPEND_ONLY_TRIGGERS.filter((t) => !present.has(t));
+}
+
+/** Index rows for seqs outside the ledger (before 1 or after the head). */
+function orphanIndexRows(db: Database.Database, head: number): VerifyFailure | undefined {
+  const { lo, hi } = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM entry_objects').get() as { lo: number | null; hi: number | null };
+  const seq = lo !== null && lo < 1 ? lo : hi !== null && hi > head ? hi : undefined;
+  if (seq === undefined) return undefined;
+  return { seq, id: '(none)', problem: 'index-mismatch', message: `the object index (entry_objects) has rows for seq=${seq}, which is not in the ledger: entry_objects was edited` };
 }
 
 export interface VerifyOptions {
@@ -92,61 +189,20 @@ export interface VerifyOptions {
 
 /** Verifies the ledger in `db` (see the module comment). Read-only; returns a verdict, never throws for tampering. */
 export function verifyDatabase(db: Database.Database, options: VerifyOptions = {}): VerifyResult {
+  const checkIndex = options.checkObjectIndex !== false;
+  // One read transaction: every statement sees the same snapshot even while another process appends.
   return db.transaction((): VerifyResult => {
     const warnings: string[] = [];
     const missing = missingTriggers(db);
     if (missing.length) {
       warnings.push(`append-only triggers are missing (${missing.join(', ')}): the schema was altered outside Stratus; find out who had write access to the file`);
     }
-    let expected = 1;
-    let prev = GENESIS_HASH;
-    let head: ChainHead | null = null;
-    let bad: VerifyFailure | undefined;
-    let mismatch: Checked | undefined;
-    const stmt = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries ORDER BY seq`).raw(true);
-    for (const row of stmt.iterate() as IterableIterator<RawRow>) {
-      const rec = fromRaw(row);
-      if (typeof rec === 'string') {
-        bad = { seq: Number(row[0]), id: rowId(row), problem: 'malformed', message: `entry seq=${String(row[0])} is malformed: ${rec}` };
-        break;
-      }
-      if (rec.seq !== expected) {
-        const n = rec.seq - expected;
-        bad = {
-          seq: rec.seq,
-          id: rec.id,
-          problem: 'deleted-before',
-          message: `entr${n === 1 ? 'y' : 'ies'} seq=${expected}${n === 1 ? '' : `..${rec.seq - 1}`} ${n === 1 ? 'is' : 'are'} missing before seq=${rec.seq} id=${rec.id} (deleted)`,
-        };
-        break;
-      }
-      if (hashStoredRecord(rec) !== rec.hash) {
-        mismatch = rec;
-        break;
-      }
-      if (rec.prevHash !== prev) {
-        bad = {
-          seq: rec.seq,
-          id: rec.id,
-          problem: 'chain-broken',
-          message: `entry seq=${rec.seq} id=${rec.id} does not chain to the entry before it: seq=${rec.seq - 1} (or this entry) was rewritten and re-hashed, or entries were spliced in`,
-        };
-        break;
-      }
-      prev = rec.hash;
-      head = { seq: rec.seq, id: rec.id, hash: rec.hash };
-      expected++;
-    }
-    const entries = expected - 1;
-    if (mismatch) bad = classifyMismatch(db, mismatch.seq, mismatch);
-    if (!bad && options.checkObjectIndex !== false) {
-      const seq = objectIndexMismatch(db);
-      if (seq !== undefined) {
-        const id = (db.prepare('SELECT id FROM entries WHERE seq = ?').get(seq) as { id: string } | undefined)?.id ?? '?';
-        bad = { seq, id, problem: 'index-mismatch', message: `the object index disagrees with the hashed object refs of entry seq=${seq}: entry_objects was edited` };
-      }
-    }
+    const state: WalkState = { expected: 1, prev: GENESIS_HASH };
+    let bad = walk(db, state, checkIndex);
+    if (!bad && checkIndex) bad = orphanIndexRows(db, state.expected - 1);
+    const entries = state.expected - 1;
     if (bad) return { ok: false, entries, firstBad: bad, warnings };
+    const head: ChainHead | null = entries === 0 ? null : { seq: entries, id: db.prepare('SELECT id FROM entries WHERE seq = ?').pluck().get(entries) as string, hash: state.prev };
     return { ok: true, entries, head, warnings };
   })();
 }

@@ -1,0 +1,16 @@
+/**
+ * `uncordon`: mark a Node schedulable again, as `kubectl uncordon` does. Low risk: it only widens
+ * where new pods may land.
+ */
+import { formatRef } from "../../kube/types.ts";
+import type { ActionDefinition } from "./action.ts";
+import { nodeParams, setUnschedulable, type NodeParams } from "./cordon.ts";
+
+export const uncordonAction: ActionDefinition<NodeParams> = {
+  type: "uncordon",
+  params: nodeParams,
+  risk: "low",
+  describe: (p) => `uncordon ${formatRef({ apiVersion: "v1", kind: "Node", name: p.node })}: pods may be scheduled there again`,
+  targets: (p) => [{ apiVersion: "v1", kind: "Node", name: p.node }],
+  apply: (p, ctx) => setUnschedulable(p, ctx, false, "uncordon"),
+};

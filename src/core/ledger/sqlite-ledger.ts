@@ -1,0 +1,238 @@
+/**
+ * The SQLite implementation of `LedgerStore` (better-sqlite3). `openLedger` opens or creates the
+ * file, sets WAL with synchronous=FULL, and applies pending schema migrations; `append` validates
+ * the input, reads the head under SQLite's write lock (an IMMEDIATE transaction, so appends from
+ * several processes still form one chain), hashes and inserts the entry and its object-index rows,
+ * and commits before returning. Reads parse every row back through zod. The clock and the id
+ * generator are injected. Pass `path: ':memory:'` for a throwaway in-memory ledger (tests, evals).
+ */
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { canonicalJson, hashStoredRecord, type StoredRecord } from './canonical.ts';
+import {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  GENESIS_HASH,
+  sequentialEntryId,
+} from './defaults.ts';
+import { entryFromRow, parseAppendInput, PLAIN_TEXT, type AppendInput, type EntryKind, type LedgerEntry, type ObjectRef, type ValidAppend } from './entry.ts';
+import { LedgerError } from './errors.ts';
+import { hasVersionTable, migrate, schemaVersion } from './migrations.ts';
+import { compileQuery, ENTRY_COLUMNS } from './query.ts';
+import type { LedgerQuery, LedgerReader, LedgerStore, LedgerWriter, ObjectQuery, Page, TimeBound, VerifyResult } from './store.ts';
+import { verifyDatabase } from './verify.ts';
+
+export interface OpenLedgerOptions {
+  /** The database file; ':memory:' for an in-memory ledger. */
+  path: string;
+  /** Epoch milliseconds; entries are stamped with `new Date(now()).toISOString()`. Default Date.now. */
+  now?: () => number;
+  /** The id of the entry with the given seq; must be unique. Default `e-000123`. */
+  newId?: (seq: number) => string;
+  /** Create the file when missing (default true). With false, a missing file or a non-ledger file is LEDGER_OPEN. */
+  create?: boolean;
+  busyTimeoutMs?: number;
+  maxPayloadBytes?: number;
+}
+
+function sqliteCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : '';
+}
+
+function isPromiseLike(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function openDatabase(path: string, create: boolean, timeout: number): Database.Database {
+  const memory = path === ':memory:';
+  if (!create && !memory && !fs.existsSync(path)) {
+    throw new LedgerError('LEDGER_OPEN', `no ledger at ${path}: the file does not exist; check --db (a ledger is created by the watchdog or an eval run)`, {
+      details: { path },
+    });
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(path, { fileMustExist: !create, timeout });
+  } catch (err) {
+    throw new LedgerError('LEDGER_OPEN', `cannot open ledger at ${path}: ${(err as Error).message}; check the path exists and is writable`, { cause: err, details: { path } });
+  }
+  try {
+    // WAL: readers (the CLI, the server) never block the writer. synchronous=FULL: every commit
+    // fsyncs the WAL, so an entry that append() returned survives power loss, not just a process
+    // crash. NORMAL would be faster but may lose the last commits on power loss — and the intent
+    // entry must outlive the cluster write it precedes, or recovery cannot roll that write back.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    if (!create && !memory && !hasVersionTable(db)) {
+      throw new LedgerError('LEDGER_OPEN', `${path} is not a Stratus ledger (no schema_version table); check --db`, { details: { path } });
+    }
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    if (err instanceof LedgerError) throw err;
+    throw new LedgerError('LEDGER_OPEN', `cannot open ledger at ${path}: ${(err as Error).message}; check --db points at a Stratus ledger`, { cause: err, details: { path } });
+  }
+}
+
+/** Opens (or creates) a ledger. Throws LedgerError LEDGER_OPEN or LEDGER_SCHEMA. */
+export function openLedger(options: OpenLedgerOptions): SqliteLedger {
+  return new SqliteLedger(options);
+}
+
+export class SqliteLedger implements LedgerStore {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly now: () => number;
+  private readonly newId: (seq: number) => string;
+  private readonly maxPayloadBytes: number;
+  private readonly busyTimeoutMs: number;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly appendTx: Database.Transaction<(v: ValidAppend, refsJson: string, payloadJson: string) => LedgerEntry>;
+
+  constructor(options: OpenLedgerOptions) {
+    this.path = options.path;
+    this.now = options.now ?? Date.now;
+    this.newId = options.newId ?? sequentialEntryId;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    this.db = openDatabase(options.path, options.create ?? true, this.busyTimeoutMs);
+    this.appendTx = this.db.transaction((v, refsJson, payloadJson) => this.insert(v, refsJson, payloadJson));
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private insert(v: ValidAppend, objectRefsJson: string, payloadJson: string): LedgerEntry {
+    const head = this.stmt('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const seq = (head?.seq ?? 0) + 1;
+    const ms = this.now();
+    if (!Number.isFinite(ms)) {
+      throw new LedgerError('LEDGER_INVALID_ENTRY', `the ledger clock returned ${ms}, not a time; check the now() passed to openLedger`);
+    }
+    const id = this.newId(seq);
+    if (typeof id !== 'string' || !PLAIN_TEXT.test(id)) {
+      throw new LedgerError('LEDGER_INVALID_ENTRY', `the ledger id generator returned ${JSON.stringify(id)} for seq ${seq}; it must return non-empty text without control characters`);
+    }
+    const rec: StoredRecord = { seq, id, time: new Date(ms).toISOString(), actor: v.actor, kind: v.kind, incidentId: v.incidentId, txId: v.txId, objectRefsJson, payloadJson, prevHash: head?.hash ?? GENESIS_HASH };
+    const hash = hashStoredRecord(rec);
+    try {
+      this.stmt(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        seq, id, rec.time, rec.actor, rec.kind, rec.incidentId, rec.txId, objectRefsJson, payloadJson, rec.prevHash, hash,
+      );
+    } catch (err) {
+      if (sqliteCode(err) === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new LedgerError('LEDGER_INVALID_ENTRY', `entry id '${id}' is already in the ledger; the id generator must return unique ids`, { cause: err, details: { id } });
+      }
+      throw err;
+    }
+    const ref = this.stmt('INSERT OR IGNORE INTO entry_objects (seq, kind, name, namespace) VALUES (?, ?, ?, ?)');
+    for (const o of v.objectRefs) ref.run(seq, o.kind, o.name, o.namespace ?? '');
+    return { seq, id, time: rec.time, actor: rec.actor, kind: v.kind, incidentId: v.incidentId, txId: v.txId, objectRefs: JSON.parse(objectRefsJson), payload: JSON.parse(payloadJson), prevHash: rec.prevHash, hash };
+  }
+
+  private busy(err: unknown): never {
+    if (sqliteCode(err).startsWith('SQLITE_BUSY')) {
+      throw new LedgerError('LEDGER_BUSY', `the ledger at ${this.path} stayed locked by another writer for over ${this.busyTimeoutMs} ms; retry, or find the process holding it`, { cause: err });
+    }
+    throw err;
+  }
+
+  append(input: AppendInput): LedgerEntry {
+    const v = parseAppendInput(input);
+    const payloadJson = canonicalJson(v.payload);
+    if (Buffer.byteLength(payloadJson) > this.maxPayloadBytes) {
+      throw new LedgerError('LEDGER_INVALID_ENTRY', `payload is ${Buffer.byteLength(payloadJson)} bytes, over the ${this.maxPayloadBytes}-byte limit; store a digest or trim the object`, {
+        details: { field: 'payload' },
+      });
+    }
+    try {
+      return this.appendTx.immediate(v, canonicalJson(v.objectRefs), payloadJson);
+    } catch (err) {
+      return this.busy(err);
+    }
+  }
+
+  transaction<T>(fn: (ledger: LedgerWriter & LedgerReader) => T): T {
+    const run = this.db.transaction(() => {
+      const result = fn(this);
+      if (isPromiseLike(result)) {
+        throw new LedgerError('LEDGER_TRANSACTION', 'the function passed to ledger.transaction() returned a promise; it must be synchronous — await first, then append inside');
+      }
+      return result;
+    });
+    try {
+      return run.immediate();
+    } catch (err) {
+      return this.busy(err);
+    }
+  }
+
+  get(id: string): LedgerEntry | undefined {
+    const row = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE id = ?`).get(id);
+    return row === undefined ? undefined : entryFromRow(row);
+  }
+
+  getBySeq(seq: number): LedgerEntry | undefined {
+    const row = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq = ?`).get(seq);
+    return row === undefined ? undefined : entryFromRow(row);
+  }
+
+  head(): LedgerEntry | undefined {
+    const row = this.stmt(`SELECT ${ENTRY_COLUMNS} FROM entries ORDER BY seq DESC LIMIT 1`).get();
+    return row === undefined ? undefined : entryFromRow(row);
+  }
+
+  count(): number {
+    return (this.stmt('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+  }
+
+  query(q: LedgerQuery = {}): LedgerEntry[] {
+    const { sql, params } = compileQuery(q);
+    return this.stmt(sql).all(...params).map(entryFromRow);
+  }
+
+  *iterate(q: LedgerQuery = {}): IterableIterator<LedgerEntry> {
+    const { sql, params } = compileQuery(q);
+    // A fresh statement: a cached one would be busy if two iterations overlap.
+    for (const row of this.db.prepare(sql).iterate(...params)) yield entryFromRow(row);
+  }
+
+  byIncident(incidentId: string, page: Page = {}): LedgerEntry[] {
+    return this.query({ ...page, incidentId });
+  }
+
+  byTransaction(txId: string, page: Page = {}): LedgerEntry[] {
+    return this.query({ ...page, txId });
+  }
+
+  byObject(object: ObjectQuery | ObjectRef, page: Page = {}): LedgerEntry[] {
+    return this.query({ ...page, object: { kind: object.kind, name: object.name, namespace: object.namespace } });
+  }
+
+  byTimeRange(since: TimeBound | undefined, until: TimeBound | undefined, page: Page = {}): LedgerEntry[] {
+    return this.query({ ...page, ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) });
+  }
+
+  byKind(kind: EntryKind | readonly EntryKind[], page: Page = {}): LedgerEntry[] {
+    return this.query({ ...page, kind });
+  }
+
+  verify(): VerifyResult {
+    return verifyDatabase(this.db);
+  }
+
+  schemaVersion(): number {
+    return schemaVersion(this.db);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * The TNR transaction (ARCHITECTURE.md, steps 1–8): lock, baseline, intent, snapshot, dry-run,
+ * staged apply, verify, then commit — or abort, which restores every snapshot in reverse order,
+ * checks each restored object against its snapshot, re-measures health and escalates when the
+ * cluster is not back where it was. Everything lands in the ledger before or as it happens, so a
+ * crash at any point leaves enough to roll back on restart (see recovery.ts).
+ */
+import { createHash } from "node:crypto";
+import type { ClusterClient } from "../kube/cluster-client.ts";
+import { recordEvent } from "../kube/events.ts";
+import { formatRef, type ObjectRef } from "../kube/types.ts";
+import type { HealthReport } from "../telemetry/health-check.ts";
+import { regressed } from "../telemetry/compare.ts";
+import { applyAction, describeAction } from "./actions/registry.ts";
+import type { Clock } from "./clock.ts";
+import { isStratusError } from "./errors.ts";
+import { canonicalJson } from "./ledger/canonical.ts";
+import type { LedgerStore } from "./ledger/index.ts";
+import type { LockHandle, WriterLock } from "./lock.ts";
+import { compilePlan, isActionStep, planTargets, type Plan } from "./plan.ts";
+import { restoreSnapshot, takeSnapshot, type RestoreOutcome, type Snapshot } from "./snapshot.ts";
+import { applyStages, type StepRecord } from "./transaction-apply.ts";
+import * as D from "./transaction-defaults.ts";
+import { judge, type Verdict } from "./verdict.ts";
+
+/** Measures cluster health; the transaction calls it for H0, H1 and H2. */
+export interface HealthProbe {
+  measure(phase: "baseline" | "verify" | "restored"): Promise<HealthReport>;
+}
+
+export type TransactionSettings = {
+  stabilizationMs: number;
+  maxConflictRetries: number;
+  maxApiRetries: number;
+  apiRetryBaseMs: number;
+  lockWaitMs: number;
+  maxActions?: number;
+};
+
+export type TransactionDeps = {
+  client: ClusterClient;
+  ledger: LedgerStore;
+  clock: Clock;
+  lock: WriterLock;
+  health: HealthProbe;
+  newId?: () => string;
+  settings?: Partial<TransactionSettings>;
+  /** Test seam: called after each protocol step by name (crash tests kill the process here). */
+  onStep?: (step: string) => void | Promise<void>;
+};
+
+export type TransactionRequest = {
+  plan: Plan;
+  /** A mitigation must strictly improve health; a change must only not regress it. */
+  kind: "mitigation" | "change";
+  actor: string;
+  incidentId?: string;
+  /** Where the plan came from (a playbook's name, version and digest), for the audit trail. */
+  origin?: Record<string, unknown>;
+};
+
+export type TransactionOutcome = "committed" | "rolled-back" | "aborted" | "escalated";
+
+export type TransactionResult = {
+  txId: string;
+  outcome: TransactionOutcome;
+  reason: string;
+  verdict?: Verdict;
+  baseline?: HealthReport;
+  after?: HealthReport;
+  restoredHealth?: HealthReport;
+  steps: StepRecord[];
+  restored: RestoreOutcome[];
+};
+
+const ACTOR = "core:transaction";
+
+export async function runTransaction(req: TransactionRequest, deps: TransactionDeps): Promise<TransactionResult> {
+  const s: TransactionSettings = {
+    stabilizationMs: D.DEFAULT_STABILIZATION_MS,
+    maxConflictRetries: D.DEFAULT_MAX_CONFLICT_RETRIES,
+    maxApiRetries: D.DEFAULT_MAX_API_RETRIES,
+    apiRetryBaseMs: D.DEFAULT_API_RETRY_BASE_MS,
+    lockWaitMs: D.DEFAULT_LOCK_WAIT_MS,
+    ...deps.settings,
+  };
+  const { ledger, client, clock } = deps;
+  const txId = (deps.newId ?? defaultTxId(clock))();
+  const step = async (name: string) => deps.onStep?.(name);
+  const incidentId = req.incidentId ?? null;
+  const append = (kind: Parameters<LedgerStore["append"]>[0]["kind"], payload: Record<string, unknown>, objectRefs?: ObjectRef[]) =>
+    ledger.append({ kind, actor: ACTOR, txId, incidentId, payload, ...(objectRefs ? { objectRefs: objectRefs.map(ledgerRef) } : {}) });
+  const result: TransactionResult = { txId, outcome: "aborted", reason: "", steps: [], restored: [] };
+
+  // Validate before taking anything: a plan that cannot compile never locks or writes.
+  const compiled = compilePlan(req.plan, { maxActions: s.maxActions });
+  const targets = planTargets(req.plan);
+
+  // 1. Lock.
+  let lock: LockHandle;
+  try {
+    lock = await deps.lock.acquire(s.lockWaitMs);
+  } catch (e) {
+    ledger.append({ kind: "lock", actor: ACTOR, txId, incidentId, payload: { outcome: "gave-up", reason: (e as Error).message } });
+    return { ...result, reason: (e as Error).message };
+  }
+  ledger.append({ kind: "lock", actor: ACTOR, txId, incidentId, payload: { outcome: "acquired", identity: lock.identity } });
+  try {
+    // 2. Baseline.
+    const h0 = await deps.health.measure("baseline");
+    result.baseline = h0;
+    append("health", { phase: "baseline", severity: h0.severity, failing: h0.failing, at: h0.at });
+    await step("baseline");
+
+    // 3. Intent: the plan, its digest and its targets, before any write.
+    append("transaction", {
+      phase: "intent",
+      kind: req.kind,
+      actor: req.actor,
+      plan: req.plan as unknown as Record<string, unknown>,
+      digest: digestOf(req.plan),
+      stages: compiled.stages.map((st) => st.map((x) => x.id)),
+      steps: compiled.stages.flat().map((x) => ({ id: x.id, what: isActionStep(x) ? describeAction(x.action) : "wait" })),
+      ...(req.origin ? { origin: req.origin } : {}),
+    }, targets);
+    await step("intent");
+
+    // 4. Snapshot every object the plan may touch.
+    for (const ref of targets) {
+      const snap = await takeSnapshot(client, ref);
+      append("snapshot", { ref, object: snap.object as Record<string, unknown> | null }, [ref]);
+    }
+    await step("snapshot");
+
+    // 5a. Dry-run every action; a failure here aborts before anything changes.
+    for (const st of compiled.stages.flat()) {
+      if (!isActionStep(st)) continue;
+      try {
+        lock.assertHeld();
+        await applyAction(st.action, { client, dryRun: true, now: () => clock.now() });
+      } catch (e) {
+        const reason = `dry run of step ${st.id} (${describeAction(st.action)}) failed: ${(e as Error).message}`;
+        append("abort", { phase: "dry-run", final: true, step: st.id, reason, wrote: false });
+        return { ...result, outcome: "aborted", reason };
+      }
+    }
+    await step("dry-run");
+
+    // 5b. Staged apply.
+    const failed = await applyStages(compiled.stages, {
+      client, clock, lock, settings: s,
+      record: (rec) => {
+        result.steps.push(rec);
+        append("action", { ...rec }, undefined);
+        // Synchronous on purpose: a crash test kills the process right after this entry lands.
+        void deps.onStep?.(`action:${rec.stepId}`);
+      },
+    });
+    if (failed) return await abort(`step ${failed.stepId} failed: ${failed.error}`, undefined);
+
+    // 6. Verify after the stabilization window.
+    await clock.sleep(s.stabilizationMs);
+    lock.assertHeld();
+    await step("verify");
+    const h1 = await deps.health.measure("verify");
+    result.after = h1;
+    const verdict = judge(h0, h1, req.kind);
+    result.verdict = verdict;
+    append("health", { phase: "verify", severity: h1.severity, failing: h1.failing, at: h1.at, verdict });
+    if (verdict.phase !== "Successful") return await abort(verdict.reason, verdict);
+
+    lock.assertHeld();
+    append("commit", { final: true, verdict, severityBefore: h0.severity, severityAfter: h1.severity }, targets);
+    for (const ref of targets) await recordEvent(client, ref, "Normal", "StratusCommitted", `Stratus transaction ${txId} committed: ${verdict.reason}`, clock.now());
+    return { ...result, outcome: "committed", reason: verdict.reason };
+  } catch (e) {
+    if (isStratusError(e) && e.code === "INVALID_INPUT") throw e;
+    return await abort(`transaction error: ${(e as Error).message}`, undefined);
+  } finally {
+    await lock.release();
+  }
+
+  // 7. Abort = undo.
+  async function abort(reason: string, verdict: Verdict | undefined): Promise<TransactionResult> {
+    append("abort", { phase: "rollback", reason, ...(verdict ? { verdict } : {}) });
+    const snapshots = snapshotsOf(ledger, txId);
+    const undo = await undoSnapshots(snapshots, { client, clock, ledger, txId, incidentId });
+    result.restored = undo.outcomes;
+    let h2: HealthReport | undefined;
+    try {
+      h2 = await deps.health.measure("restored");
+      result.restoredHealth = h2;
+      append("health", { phase: "restored", severity: h2.severity, failing: h2.failing, at: h2.at });
+    } catch (e) {
+      undo.problems.push(`health after restore could not be measured: ${(e as Error).message}`);
+    }
+    const worse = result.baseline && h2 ? regressed(result.baseline, h2) : undefined;
+    if (worse?.regressed) undo.problems.push(`health after restore is worse than before: ${worse.reasons.join("; ")}`);
+    append("undo", { phase: "complete", final: true, restored: undo.problems.length === 0, problems: undo.problems });
+    for (const o of undo.outcomes) await recordEvent(client, o.ref, "Warning", "StratusRolledBack", `Stratus transaction ${txId} rolled back: ${reason}`, clock.now());
+    if (undo.problems.length) {
+      ledger.append({ kind: "escalation", actor: ACTOR, txId, incidentId, payload: { severity: "critical", reason: `rollback of ${txId} did not restore the cluster: ${undo.problems.join("; ")}`, abortReason: reason } });
+      return { ...result, outcome: "escalated", reason: `${reason}; rollback incomplete: ${undo.problems.join("; ")}`, ...(verdict ? { verdict } : {}) };
+    }
+    return { ...result, outcome: "rolled-back", reason, ...(verdict ? { verdict } : {}) };
+  }
+}
+
+export type UndoDeps = { client: ClusterClient; clock: Clock; ledger: LedgerStore; txId: string; incidentId: string | null; actor?: string };
+
+/** Restores snapshots in reverse order, retrying each a few times; records each outcome. */
+export async function undoSnapshots(snapshots: Snapshot[], deps: UndoDeps): Promise<{ outcomes: RestoreOutcome[]; problems: string[] }> {
+  const outcomes: RestoreOutcome[] = [];
+  const problems: string[] = [];
+  for (const snap of [...snapshots].reverse()) {
+    let outcome: RestoreOutcome | undefined;
+    let lastError = "";
+    for (let attempt = 0; attempt < D.DEFAULT_RESTORE_ATTEMPTS && !outcome; attempt++) {
+      try {
+        outcome = await restoreSnapshot(deps.client, snap);
+      } catch (e) {
+        lastError = (e as Error).message;
+        await deps.clock.sleep(D.DEFAULT_API_RETRY_BASE_MS * 2 ** attempt);
+      }
+    }
+    const o = outcome ?? { ref: snap.ref, action: "unchanged" as const, matches: false, detail: `could not restore: ${lastError}` };
+    outcomes.push(o);
+    if (!o.matches) problems.push(o.detail ?? `${formatRef(o.ref)} does not match its snapshot`);
+    deps.ledger.append({ kind: "undo", actor: deps.actor ?? ACTOR, txId: deps.txId, incidentId: deps.incidentId, objectRefs: [ledgerRef(snap.ref)], payload: { ref: snap.ref, action: o.action, matches: o.matches, ...(o.detail ? { detail: o.detail } : {}) } });
+  }
+  return { outcomes, problems };
+}
+
+/** The snapshots a transaction recorded, in the order they were taken. */
+export function snapshotsOf(ledger: LedgerStore, txId: string): Snapshot[] {
+  return ledger.byTransaction(txId).filter((e) => e.kind === "snapshot").map((e) => ({
+    ref: e.payload.ref as unknown as ObjectRef,
+    object: (e.payload.object ?? null) as Snapshot["object"],
+  }));
+}
+
+export const digestOf = (plan: Plan) => `sha256:${createHash("sha256").update(canonicalJson(plan)).digest("hex")}`;
+
+const ledgerRef = (r: ObjectRef) => ({ kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name });
+
+function defaultTxId(clock: Clock): () => string {
+  return () => `tx-${clock.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}

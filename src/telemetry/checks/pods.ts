@@ -1,0 +1,23 @@
+/**
+ * Pod helpers the pod-level checks share: which pods count (not terminating, not finished), and
+ * grouping them by owning workload, the entity those checks report under (see cluster-view.ts).
+ */
+import type { ClusterView } from "../cluster-view.ts";
+import type { KubeObject } from "../../kube/types.ts";
+
+/** Pods that are meant to be running: terminating pods are leaving and finished ones are done. */
+export const activePods = (pods: KubeObject[]): KubeObject[] =>
+  pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+
+/** Pods by "namespace/workload", sorted by workload then pod name for stable evidence. */
+export async function groupByWorkload(view: ClusterView, pods: KubeObject[]): Promise<Map<string, KubeObject[]>> {
+  const groups = new Map<string, KubeObject[]>();
+  const sorted = [...pods].sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+  for (const pod of sorted) {
+    const w = await view.workloadOf(pod);
+    const list = groups.get(w) ?? [];
+    list.push(pod);
+    groups.set(w, list);
+  }
+  return new Map([...groups].sort((a, b) => a[0].localeCompare(b[0])));
+}
