@@ -4,26 +4,19 @@
  * machine; these machines are shared, so compare ratios within one run, not absolute numbers.
  */
 import { benchSandboxScale, benchVirtualTime } from "./sandbox.bench.ts";
+import { benchTransaction } from "./transaction.bench.ts";
+import { benchLedger } from "./ledger.bench.ts";
 
 type Bench = { name: string; title: string; run: () => Promise<Record<string, number | string>> };
 
 const BENCHES: Bench[] = [
   { name: "sandbox-scale", title: "Sandbox API: 5,000 pods in 500 Deployments", run: benchSandboxScale },
   { name: "virtual-time", title: "Sandbox virtual time: 20 Deployments", run: benchVirtualTime },
+  { name: "transaction", title: "TNR transaction overhead against the sandbox", run: benchTransaction },
+  { name: "ledger", title: "Mitigation ledger", run: () => benchLedger() },
 ];
 
-async function loadOptional(): Promise<void> {
-  // Benchmarks from other parts register here as they land.
-  try {
-    const { benchLedger } = await import("./ledger.bench.ts");
-    BENCHES.push({ name: "ledger", title: "Mitigation ledger", run: () => benchLedger() });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw e;
-  }
-}
-
 async function main(): Promise<void> {
-  await loadOptional();
   const only = process.argv.slice(2);
   const chosen = only.length ? BENCHES.filter((b) => only.includes(b.name)) : BENCHES;
   if (!chosen.length) {

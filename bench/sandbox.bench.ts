@@ -43,7 +43,8 @@ async function timeLoop(n: number, fn: () => Promise<unknown>): Promise<number> 
 
 export async function benchSandboxScale(): Promise<Figures> {
   const clock = new VirtualClock();
-  const sb = await Sandbox.start({ clock, historySize: 200_000 });
+  // 5,000 pods need more than the default 3 nodes (110 pods each, as on a real cluster).
+  const sb = await Sandbox.start({ clock, historySize: 200_000, nodes: 50 });
   try {
     const heapBefore = process.memoryUsage().heapUsed;
     const setupSeconds = await populate(sb, clock, 500, 10);

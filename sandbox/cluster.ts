@@ -8,6 +8,7 @@ import { kindMap } from "./api/kinds/index.ts";
 import { ResourceRegistry, type CustomResourceSpec, type ResourceType } from "./api/resources.ts";
 import { startApiServer, type ExtraRoute, type RunningApiServer, type WriteInterceptor } from "./api/server.ts";
 import { ObjectStore } from "./api/store.ts";
+import { ApiFaults } from "./api-faults.ts";
 import { bootstrapCluster, NODE_COUNT } from "./bootstrap.ts";
 import { RealClock, type Clock } from "./clock.ts";
 import type { Controller, ControllerContext } from "./controllers/controller.ts";
@@ -39,6 +40,8 @@ export class Sandbox {
     readonly context: ControllerContext,
     private readonly controllers: Controller[],
     private readonly api: RunningApiServer,
+    /** The API-fault switch (off until set). */
+    readonly apiFaults: ApiFaults,
   ) {}
 
   static async start(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -61,10 +64,13 @@ export class Sandbox {
     const set = createControllers({ images });
     for (const c of set.controllers) c.start(context);
 
+    // Fault decisions get their own seeded stream so switching them on does not shift other randomness.
+    const apiFaults = new ApiFaults(seededRandom((opts.seed ?? 1) ^ 0x5eed));
+    const intercept = opts.interceptWrite ?? apiFaults.intercept;
     const api = await startApiServer({
-      store, registry, kinds, logs: set.logs, routes: opts.routes, interceptWrite: opts.interceptWrite, port: opts.port,
+      store, registry, kinds, logs: set.logs, routes: [apiFaults.route, ...(opts.routes ?? [])], interceptWrite: intercept, port: opts.port,
     });
-    return new Sandbox(clock, registry, store, images, context, set.controllers, api);
+    return new Sandbox(clock, registry, store, images, context, set.controllers, api, apiFaults);
   }
 
   get url(): string {

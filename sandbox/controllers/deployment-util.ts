@@ -8,6 +8,8 @@ import {
   DEFAULT_MAX_SURGE, DEFAULT_MAX_UNAVAILABLE, DEFAULT_PROGRESS_DEADLINE_SECONDS, DEFAULT_REVISION_HISTORY_LIMIT,
 } from "../api/kinds/deployment.ts";
 import type { KObject } from "../api/types.ts";
+import { controllerRefTo } from "./pod-readiness.ts";
+import { computePodTemplateHash, POD_TEMPLATE_HASH_LABEL } from "./pod-template-hash.ts";
 import { replicasOf } from "./replicaset.ts";
 
 export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
@@ -119,6 +121,29 @@ export function newRSNewReplicas(spec: DeploymentSpec, allRSs: KObject[], newRS:
   if (current >= maxTotal) return replicasOf(newRS);
   const scaleUp = Math.min(maxTotal - current, spec.replicas - replicasOf(newRS));
   return replicasOf(newRS) + scaleUp;
+}
+
+/**
+ * The ReplicaSet a Deployment creates for its current template: `<deploy>-<hash>`, the hash label on
+ * its labels, selector and template, a controller reference, the first batch of replicas the
+ * rollout allows, and its revision annotations. Not yet stored.
+ */
+export function newReplicaSetFor(d: KObject, spec: DeploymentSpec, oldRSs: KObject[], revision: number): KObject {
+  const template = structuredClone(d.spec.template ?? {});
+  const hash = computePodTemplateHash(template, d.status?.collisionCount);
+  template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash } };
+  const selector = structuredClone(d.spec.selector ?? {});
+  selector.matchLabels = { ...(selector.matchLabels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
+  const rs: KObject = {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: { name: `${d.metadata.name}-${hash}`, namespace: d.metadata.namespace, labels: { ...template.metadata.labels }, ownerReferences: [controllerRefTo(d)] },
+    // minReadySeconds is omitted when 0, as the API serializes it.
+    spec: { replicas: 0, ...(spec.minReadySeconds ? { minReadySeconds: spec.minReadySeconds } : {}), selector, template },
+  };
+  rs.spec.replicas = newRSNewReplicas(spec, [...oldRSs, rs], rs);
+  setNewReplicaSetAnnotations(d, rs, revision, false);
+  return rs;
 }
 
 /** SetReplicasAnnotations; returns whether anything changed. Mutates `rs`. */

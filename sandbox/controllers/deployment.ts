@@ -14,7 +14,7 @@ import type { KObject, StoreEvent } from "../api/types.ts";
 import { keyOf, splitKey, WorkQueue, type Controller, type ControllerContext } from "./controller.ts";
 import {
   activeReplicaSets, byCreation, byRevision, deploymentSpec, desiredReplicasAnnotation, isSaturated, maxRevision, maxSurge,
-  maxUnavailable, newRSNewReplicas, proportionalSizes, availableReplicasSum, REVISION_ANNOTATION, setNewReplicaSetAnnotations,
+  maxUnavailable, newReplicaSetFor, newRSNewReplicas, proportionalSizes, availableReplicasSum, REVISION_ANNOTATION, setNewReplicaSetAnnotations,
   setReplicasAnnotations, specReplicasSum, type DeploymentSpec,
 } from "./deployment-util.ts";
 import {
@@ -22,7 +22,7 @@ import {
   setCondition, type DeploymentStatus,
 } from "./deployment-status.ts";
 import { computePodTemplateHash, equalIgnoreHash, POD_TEMPLATE_HASH_LABEL } from "./pod-template-hash.ts";
-import { controllerRefOf, controllerRefTo, isControlledBy } from "./pod-readiness.ts";
+import { controllerRefOf, isControlledBy } from "./pod-readiness.ts";
 import { replicasOf } from "./replicaset.ts";
 
 const COMPONENT = "deployment-controller";
@@ -196,21 +196,8 @@ export class DeploymentController implements Controller {
     }
     if (!create) return undefined;
 
-    const template = structuredClone(d.spec.template ?? {});
-    const hash = computePodTemplateHash(template, status.collisionCount);
-    template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash } };
-    const selector = structuredClone(d.spec.selector);
-    selector.matchLabels = { ...(selector.matchLabels ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
-    const rsName = `${d.metadata.name}-${hash}`;
-    const rs: KObject = {
-      apiVersion: "apps/v1",
-      kind: "ReplicaSet",
-      metadata: { name: rsName, namespace: d.metadata.namespace, labels: { ...template.metadata.labels }, ownerReferences: [controllerRefTo(d)] },
-      // minReadySeconds is omitted when 0, as the API serializes it.
-      spec: { replicas: 0, ...(spec.minReadySeconds ? { minReadySeconds: spec.minReadySeconds } : {}), selector, template },
-    };
-    rs.spec.replicas = newRSNewReplicas(spec, [...oldRSs, rs], rs);
-    setNewReplicaSetAnnotations(d, rs, newRevision, false);
+    const rs = newReplicaSetFor(d, spec, oldRSs, newRevision);
+    const rsName = rs.metadata.name!;
     const clash = this.ctx.store.get(this.rsType, d.metadata.namespace, rsName);
     if (clash) {
       if (isControlledBy(clash, d.metadata.uid) && equalIgnoreHash(clash.spec?.template, d.spec.template)) return clash;
@@ -253,7 +240,7 @@ export class DeploymentController implements Controller {
     if (scaled) return this.syncRolloutStatus(d, [...oldRSs, newRS], newRS);
     [scaled, oldRSs] = this.reconcileOldReplicaSets(d, spec, oldRSs, newRS);
     if (scaled) return this.syncRolloutStatus(d, [...oldRSs, newRS], newRS);
-    if (deploymentComplete(d, d.status ?? {})) this.cleanupDeployment(d, spec, oldRSs);
+    if (deploymentComplete(d, d.status ?? {})) this.cleanupDeployment(spec, oldRSs);
     this.syncRolloutStatus(d, [...oldRSs, newRS], newRS);
   }
 
@@ -316,7 +303,7 @@ export class DeploymentController implements Controller {
     if (this.oldPodsRunning(newRS, oldRSs)) return this.syncRolloutStatus(d, all(), newRS);
     if (!newRS) ({ newRS, oldRSs } = this.newAndOld(d, this.replicaSetsOf(d), true));
     if (newRS && replicasOf(newRS) !== spec.replicas) newRS = this.scaleAndRecord(newRS, spec.replicas, d, spec)[1];
-    if (deploymentComplete(d, d.status ?? {})) this.cleanupDeployment(d, spec, oldRSs);
+    if (deploymentComplete(d, d.status ?? {})) this.cleanupDeployment(spec, oldRSs);
     this.syncRolloutStatus(d, all(), newRS);
   }
 
@@ -332,7 +319,7 @@ export class DeploymentController implements Controller {
     const spec = deploymentSpec(d);
     const { newRS, oldRSs } = this.newAndOld(d, rsList, false);
     const resized = this.scale(d, spec, newRS, oldRSs);
-    if (spec.paused) this.cleanupDeployment(d, spec, resized.filter((rs) => rs.metadata.uid !== newRS?.metadata.uid));
+    if (spec.paused) this.cleanupDeployment(spec, resized.filter((rs) => rs.metadata.uid !== newRS?.metadata.uid));
     const fresh = newRS ? resized.find((rs) => rs.metadata.uid === newRS.metadata.uid) : undefined;
     this.syncDeploymentStatus(d, resized, fresh);
   }
@@ -359,7 +346,7 @@ export class DeploymentController implements Controller {
   }
 
   /** Old ReplicaSets beyond revisionHistoryLimit that run nothing are deleted, oldest revision first. */
-  private cleanupDeployment(d: KObject, spec: DeploymentSpec, oldRSs: KObject[]): void {
+  private cleanupDeployment(spec: DeploymentSpec, oldRSs: KObject[]): void {
     const alive = oldRSs.filter((rs) => !rs.metadata.deletionTimestamp);
     const diff = alive.length - spec.revisionHistoryLimit;
     if (diff <= 0) return;

@@ -56,8 +56,6 @@ export class ContainerMachine {
   restartCount = 0;
   ready = false;
   started = false;
-  /** Whether any instance has ever started (for the pod's phase). */
-  everRan = false;
   containerID: string | undefined;
   imageRef: string;
   imageID = "";
@@ -84,6 +82,11 @@ export class ContainerMachine {
     return this.spec.name;
   }
 
+  /** What a container being pulled or created waits on: init containers report PodInitializing. */
+  private get creatingReason(): string {
+    return this.init ? "PodInitializing" : "ContainerCreating";
+  }
+
   private get fieldPath(): string {
     return `spec.${this.init ? "initContainers" : "containers"}{${this.name}}`;
   }
@@ -95,7 +98,7 @@ export class ContainerMachine {
 
   /** Starts the container's life: pull, create, start. */
   begin(): void {
-    this.state = { waiting: { reason: "ContainerCreating" } };
+    this.state = { waiting: { reason: this.creatingReason } };
     this.host.changed();
     this.pull();
   }
@@ -262,7 +265,6 @@ export class ContainerMachine {
     this.host.logs.startInstance(pod.metadata.uid!, this.name, this.containerID, run.logs, now);
     this.host.event("Normal", "Started", `Started container ${this.name}`, this.fieldPath);
     this.state = { running: { startedAt: isoSeconds(now) } };
-    this.everRan = true;
     const startup = this.init ? undefined : this.spec.startupProbe;
     this.started = !startup;
     this.ready = !this.init && this.started && !this.spec.readinessProbe;
@@ -377,7 +379,7 @@ export class ContainerMachine {
     if ("terminated" in this.state) this.lastState = this.state;
     this.restartCount++;
     this.clearTimers();
-    this.state = { waiting: { reason: "ContainerCreating" } };
+    this.state = { waiting: { reason: this.creatingReason } };
     this.host.changed();
     this.pull();
   }

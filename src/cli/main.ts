@@ -2,6 +2,7 @@
  * The `stratus` command: one entry point, one subcommand per concern, each in `commands/`.
  * Usage errors exit 2 with a message that says what to type instead.
  */
+import { ledgerCommand } from "./commands/ledger.ts";
 import { sandboxCommand } from "./commands/sandbox.ts";
 import { EXIT_USAGE, processIo, UsageError, type Io } from "./io.ts";
 
@@ -9,6 +10,7 @@ type Handler = (argv: string[], io: Io) => Promise<number>;
 
 const COMMANDS: Array<{ name: string; summary: string; run: Handler }> = [
   { name: "sandbox", summary: "run the simulated Kubernetes cluster (sandbox up)", run: sandboxCommand },
+  { name: "ledger", summary: "review the mitigation ledger (list, show, verify, export)", run: ledgerCommand },
 ];
 
 const USAGE = `Usage: stratus <command> [flags]

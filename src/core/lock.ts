@@ -6,10 +6,10 @@
  * finds its Lease gone or taken marks its handle lost, and the transaction aborts.
  */
 import type { Clock } from "./clock.ts";
-import { isConflict, isAlreadyExists, StratusError } from "./errors.ts";
+import { isConflict, isAlreadyExists, isKubeApiError, StratusError } from "./errors.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import type { KubeObject, ObjectRef } from "../kube/types.ts";
-import { DEFAULT_LEASE_DURATION_SECONDS, DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from "./lock-defaults.ts";
+import { DEFAULT_LEASE_DURATION_SECONDS, DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE, LOCK_API_RETRIES } from "./lock-defaults.ts";
 
 export type LockOptions = {
   client: ClusterClient;
@@ -67,8 +67,17 @@ export class WriterLock {
     const unlock = await processMutex.lock();
     try {
       const deadline = this.opts.clock.now() + waitMs;
+      let apiFailures = 0;
       for (;;) {
-        const holder = await this.tryTake();
+        let holder: string;
+        try {
+          holder = await this.tryTake();
+        } catch (e) {
+          // A flaky API server is not another holder: retry a few times before giving up.
+          if (!isKubeApiError(e) || !e.retryable || ++apiFailures > LOCK_API_RETRIES) throw e;
+          await this.opts.clock.sleep(100 * 2 ** apiFailures);
+          continue;
+        }
         if (holder === this.opts.identity) return this.handle(unlock);
         if (this.opts.clock.now() >= deadline) {
           throw new StratusError("LOCK_UNAVAILABLE", `the writer Lease ${this.ref.namespace}/${this.ref.name} is held by "${holder}"; another Stratus is mitigating — wait for it, or stop it`, { holder });

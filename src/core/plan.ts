@@ -83,7 +83,7 @@ export function parsePlan(input: unknown): Plan {
 /**
  * Orders a (parsed) plan into stages: every step after all its `after` dependencies, no two
  * conflicting steps — `conflictsWith` either way, or two actions writing the same object — in one
- * stage. Throws a ValidationError listing each problem: duplicate or unknown step ids, cycles
+ * stage (the later one moves down). Steps sharing a `stage` hint run together, lower hints first. Throws a ValidationError listing each problem: duplicate or unknown step ids, cycles
  * ("a → b → a"), conflicting steps given the same `stage` hint, more than `maxActions` actions.
  */
 export function compilePlan(plan: Plan, opts: CompileOptions = {}): CompiledPlan {

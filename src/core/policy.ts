@@ -71,7 +71,7 @@ export type ForbiddenRule = z.infer<typeof forbiddenRule>;
 export type Policy = z.infer<typeof policySchema> & { source?: string };
 
 /** The policy with every default: all namespaces but the cluster's own, K = 10, approval for high risk. */
-export const DEFAULT_POLICY: Policy = Object.freeze(policySchema.parse({})) as Policy;
+export const DEFAULT_POLICY: Policy = deepFreeze(policySchema.parse({}));
 
 /**
  * Parses a policy document. Throws a ValidationError naming each bad field with its line
@@ -186,6 +186,14 @@ function actionRules(policy: Policy, action: Action, targets: ObjectRef[]): stri
     out.push(rule.reason ? `${rule.reason} (forbidden[${i}], ${formatRef(hit)})` : `${action.type} on ${formatRef(hit)} is forbidden by the policy (forbidden[${i}])`);
   });
   return [...new Set(out)];
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === "object") {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
 }
 
 /** `*` matches any run of characters; everything else is literal. */

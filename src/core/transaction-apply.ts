@@ -43,10 +43,15 @@ export async function applyStages(stages: Step[][], deps: ApplyDeps): Promise<St
   return undefined;
 }
 
-async function runStep(step: Step, deps: ApplyDeps, cancelled: () => boolean): Promise<StepRecord> {
+/**
+ * Applies one step (or dry-runs it) with the bounded retries: 409 → re-read and recompute,
+ * 5xx/timeouts → back-off. Never throws: the outcome is in the record.
+ */
+export async function runStep(step: Step, deps: Omit<ApplyDeps, "record">, cancelled: () => boolean = () => false, dryRun = false): Promise<StepRecord> {
   const { client, clock, lock, settings } = deps;
   if (!isActionStep(step)) {
     lock.assertHeld();
+    if (dryRun) return { stepId: step.id, ok: true, attempts: 0, summary: `wait until ${describeWait(step.wait.until)} (dry run)` };
     const res = await waitFor(step.wait.until, { client, clock, timeoutMs: step.wait.timeoutMs });
     return { stepId: step.id, ok: res.ok, attempts: 1, summary: `wait until ${describeWait(step.wait.until)}: ${res.detail}`, ...(res.ok ? {} : { error: `timed out after ${res.waitedMs} ms: ${res.detail}` }) };
   }
@@ -56,7 +61,7 @@ async function runStep(step: Step, deps: ApplyDeps, cancelled: () => boolean): P
     if (cancelled()) return { stepId: step.id, ok: false, attempts: attempt - 1, summary: "cancelled: a sibling step failed", error: "cancelled" };
     lock.assertHeld();
     try {
-      const out = await applyAction(step.action, { client, dryRun: false, now: () => clock.now() });
+      const out = await applyAction(step.action, { client, dryRun, now: () => clock.now() });
       return { stepId: step.id, ok: true, attempts: attempt, summary: out.summary, objects: actionTargets(step.action).map(formatRef) };
     } catch (e) {
       if (isConflict(e) && conflicts < settings.maxConflictRetries) {

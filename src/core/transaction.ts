@@ -11,15 +11,16 @@ import { recordEvent } from "../kube/events.ts";
 import { formatRef, type ObjectRef } from "../kube/types.ts";
 import type { HealthReport } from "../telemetry/health-check.ts";
 import { regressed } from "../telemetry/compare.ts";
-import { applyAction, describeAction } from "./actions/registry.ts";
+import { describeAction } from "./actions/registry.ts";
 import type { Clock } from "./clock.ts";
 import { isStratusError } from "./errors.ts";
 import { canonicalJson } from "./ledger/canonical.ts";
 import type { LedgerStore } from "./ledger/index.ts";
 import type { LockHandle, WriterLock } from "./lock.ts";
 import { compilePlan, isActionStep, planTargets, type Plan } from "./plan.ts";
+import { checkPlan, type Policy } from "./policy.ts";
 import { restoreSnapshot, takeSnapshot, type RestoreOutcome, type Snapshot } from "./snapshot.ts";
-import { applyStages, type StepRecord } from "./transaction-apply.ts";
+import { applyStages, runStep, type StepRecord } from "./transaction-apply.ts";
 import * as D from "./transaction-defaults.ts";
 import { judge, type Verdict } from "./verdict.ts";
 
@@ -57,9 +58,13 @@ export type TransactionRequest = {
   incidentId?: string;
   /** Where the plan came from (a playbook's name, version and digest), for the audit trail. */
   origin?: Record<string, unknown>;
+  /** The guard. Checked before anything is locked or written; every refusal lands in the ledger. */
+  policy?: Policy;
+  /** A person's approval, required when the policy says a step's risk class needs one. */
+  approval?: { by: string; note?: string };
 };
 
-export type TransactionOutcome = "committed" | "rolled-back" | "aborted" | "escalated";
+export type TransactionOutcome = "committed" | "rolled-back" | "aborted" | "escalated" | "refused" | "needs-approval";
 
 export type TransactionResult = {
   txId: string;
@@ -93,8 +98,21 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
   const result: TransactionResult = { txId, outcome: "aborted", reason: "", steps: [], restored: [] };
 
   // Validate before taking anything: a plan that cannot compile never locks or writes.
-  const compiled = compilePlan(req.plan, { maxActions: s.maxActions });
+  const compiled = compilePlan(req.plan, { maxActions: s.maxActions ?? req.policy?.maxActionsPerTransaction });
   const targets = planTargets(req.plan);
+
+  // The guard decides, not whoever proposed the plan: refusals and missing approvals stop here.
+  if (req.policy) {
+    const decision = checkPlan(req.policy, req.plan);
+    for (const r of decision.refusals) {
+      ledger.append({ kind: "refusal", actor: "core:policy", txId, incidentId, payload: { ...r, digest: digestOf(req.plan) } });
+    }
+    if (!decision.allowed) return { ...result, outcome: "refused", reason: decision.refusals.map((r) => `${r.stepId}: ${r.reason}`).join("; ") };
+    if (decision.needsApproval.length) {
+      if (!req.approval) return { ...result, outcome: "needs-approval", reason: decision.needsApproval.map((n) => `${n.stepId}: ${n.reason}`).join("; ") };
+      ledger.append({ kind: "approval", actor: `person:${req.approval.by}`, txId, incidentId, payload: { steps: decision.needsApproval.map((n) => n.stepId), digest: digestOf(req.plan), ...(req.approval.note ? { note: req.approval.note } : {}) } });
+    }
+  }
 
   // 1. Lock.
   let lock: LockHandle;
@@ -132,14 +150,12 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     }
     await step("snapshot");
 
-    // 5a. Dry-run every action; a failure here aborts before anything changes.
+    // 5a. Dry-run every action (with the same bounded retries); a failure aborts before any write.
     for (const st of compiled.stages.flat()) {
       if (!isActionStep(st)) continue;
-      try {
-        lock.assertHeld();
-        await applyAction(st.action, { client, dryRun: true, now: () => clock.now() });
-      } catch (e) {
-        const reason = `dry run of step ${st.id} (${describeAction(st.action)}) failed: ${(e as Error).message}`;
+      const rec = await runStep(st, { client, clock, lock, settings: s }, undefined, true);
+      if (!rec.ok) {
+        const reason = `dry run of step ${st.id} (${describeAction(st.action)}) failed: ${rec.error}`;
         append("abort", { phase: "dry-run", final: true, step: st.id, reason, wrote: false });
         return { ...result, outcome: "aborted", reason };
       }

@@ -160,5 +160,8 @@ export function toKubeError(e: unknown, what: string, server: string): KubeApiEr
   }
   const err = e as Error & { code?: string; cause?: { code?: string } };
   const code = err?.code ?? err?.cause?.code ?? "";
+  // Only transport failures mean "unreachable"; anything else is a bug and must surface as itself.
+  const transport = /^(E[A-Z]+|UND_ERR.*)$/.test(code) || err?.name === "FetchError" || /fetch failed|socket hang up|network/i.test(err?.message ?? "");
+  if (!transport) throw e;
   return new KubeApiError(0, "Unreachable", `${what}: cannot reach ${server}${code ? ` (${code})` : ""}: ${err?.message ?? String(e)}`);
 }

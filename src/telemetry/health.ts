@@ -109,8 +109,7 @@ export function combineSamples(reports: HealthReport[], opts: { lastK?: number }
     const chosen = [...others].reverse().find((r) => counts.get(r.status) === top)!;
     results.push(fails ? { ...chosen, evidence: [...chosen.evidence, `${note}: treated as noise`] } : chosen);
   }
-  const report = fold(last.at, results, last.weights, last.resolvesByAbsence, last.restarts, n);
-  return report;
+  return fold(last.at, results, last.weights, last.resolvesByAbsence, last.restarts, n);
 }
 
 function buildReport(at: string, results: CheckResult[], checks: readonly HealthCheck[], settings: HealthSettings, restarts: Record<string, number>, samples: number): HealthReport {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { runTransaction } from "../../src/core/transaction.ts";
 import { parsePlan } from "../../src/core/plan.ts";
 import { sameDesiredState } from "../../src/core/snapshot.ts";
+import { DEFAULT_POLICY } from "../../src/core/policy.ts";
 import { eventually } from "../helpers/sandbox.ts";
 import { startTnrFixture, type TnrFixture } from "../helpers/tnr.ts";
 
@@ -87,5 +88,34 @@ describe("TNR transaction", () => {
     assert.match(res.reason, /dry run of step img/);
     assert.equal((await f.client.read(ref("api")))!.metadata.resourceVersion, rv, "nothing was written");
     assert.ok(!f.ledger.byTransaction(res.txId).some((e) => e.kind === "action"));
+  });
+});
+
+describe("TNR transaction and the policy guard", () => {
+  let f: TnrFixture;
+  before(async () => { f = await startTnrFixture(); });
+  after(async () => { await f.close(); });
+
+  it("refuses a forbidden action before locking or writing, and records why", async () => {
+    await f.client.create({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data", namespace: "default" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } });
+    const plan = parsePlan({ steps: [{ id: "drop", action: { type: "delete-object", params: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: "default", name: "data" } } }] });
+    const res = await runTransaction({ plan, kind: "mitigation", actor: "agent:test", policy: DEFAULT_POLICY, approval: { by: "alice" } }, f.deps());
+    assert.equal(res.outcome, "refused");
+    assert.match(res.reason, /PersistentVolumeClaim/);
+    const entries = f.ledger.byTransaction(res.txId);
+    assert.deepEqual(entries.map((e) => e.kind), ["refusal"]);
+    assert.ok(await f.client.read({ apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: "default", name: "data" }), "the PVC is still there");
+  });
+
+  it("asks for a person when a high-risk action has no approval, and runs it once approved", async () => {
+    const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "flags", namespace: "default" }, data: { a: "1" } };
+    await f.client.create(cm);
+    const plan = parsePlan({ steps: [{ id: "p", action: { type: "patch", params: { apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "flags", patchType: "merge", patch: { data: { a: "2" } } } } }] });
+    const waiting = await runTransaction({ plan, kind: "change", actor: "agent:test", policy: DEFAULT_POLICY }, f.deps());
+    assert.equal(waiting.outcome, "needs-approval");
+    assert.equal((await f.client.read({ apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "flags" }))!.data.a, "1");
+    const approved = await runTransaction({ plan, kind: "change", actor: "agent:test", policy: DEFAULT_POLICY, approval: { by: "alice" } }, f.deps());
+    assert.equal(approved.outcome, "committed", approved.reason);
+    assert.ok(f.ledger.byTransaction(approved.txId).some((e) => e.kind === "approval" && e.actor === "person:alice"));
   });
 });

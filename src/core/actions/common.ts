@@ -56,7 +56,7 @@ export function podSpecOf(obj: KubeObject): Record<string, unknown> {
  * skips the write when nothing changed. The summary says "(no change)" or "(dry run)" when so.
  */
 export async function replaceIfChanged(ctx: ApplyContext, current: KubeObject, next: KubeObject, summary: string): Promise<ActionOutcome> {
-  if (sameJson(current, next)) return { results: [current], summary: `${summary} (no change)` };
+  if (sameJson(current, next)) return { results: [current], summary: withDryRun(`${summary} (no change)`, ctx) };
   next.metadata.resourceVersion = current.metadata.resourceVersion;
   const written = await ctx.client.replace(next, { dryRun: ctx.dryRun });
   return { results: [written], summary: withDryRun(summary, ctx) };

@@ -27,6 +27,9 @@ export const MAX_OBJECT_REFS = 1_000;
 /** How many entries `stratus ledger list` prints when no `--limit` is given. */
 export const DEFAULT_LIST_LIMIT = 100;
 
+/** Widest one-line payload summary (the SUMMARY column of `stratus ledger list`). */
+export const DEFAULT_SUMMARY_WIDTH = 80;
+
 /** Default id generator: `e-000123` (zero-padded to six digits, longer past a million). */
 export function sequentialEntryId(seq: number): string {
   return `e-${String(seq).padStart(6, '0')}`;

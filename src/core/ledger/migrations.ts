@@ -125,7 +125,8 @@ export function schemaVersion(db: Database.Database): number {
 function checkList(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) {
-      throw new LedgerError('LEDGER_SCHEMA', `migration list is out of order: '${m.name}' has version ${m.version}, expected ${i + 1}; fix MIGRATIONS in migrations.ts`);
+      const msg = `migration list is out of order: '${m.name}' has version ${m.version}, expected ${i + 1}; fix MIGRATIONS in migrations.ts`;
+      throw new LedgerError('LEDGER_SCHEMA', msg);
     }
   });
 }
@@ -174,10 +175,9 @@ export function migrate(
     try {
       applyOne.immediate(m);
     } catch (err) {
-      throw new LedgerError('LEDGER_SCHEMA', `ledger migration ${m.version} '${m.name}' failed: ${(err as Error).message}; the ledger is left at version ${schemaVersion(db)} — restore it from a backup or report this`, {
-        cause: err,
-        details: { version: m.version },
-      });
+      const next = `the ledger is left at version ${schemaVersion(db)} — restore it from a backup or report this`;
+      const msg = `ledger migration ${m.version} '${m.name}' failed: ${(err as Error).message}; ${next}`;
+      throw new LedgerError('LEDGER_SCHEMA', msg, { cause: err, details: { version: m.version } });
     }
   }
   return { from, to: schemaVersion(db), applied };

@@ -15,7 +15,16 @@ import {
   GENESIS_HASH,
   sequentialEntryId,
 } from './defaults.ts';
-import { entryFromRow, parseAppendInput, PLAIN_TEXT, type AppendInput, type EntryKind, type LedgerEntry, type ObjectRef, type ValidAppend } from './entry.ts';
+import {
+  entryFromRow,
+  parseAppendInput,
+  PLAIN_TEXT,
+  type AppendInput,
+  type EntryKind,
+  type LedgerEntry,
+  type ObjectRef,
+  type ValidAppend,
+} from './entry.ts';
 import { LedgerError } from './errors.ts';
 import { hasVersionTable, migrate, schemaVersion } from './migrations.ts';
 import { compileQuery, ENTRY_COLUMNS } from './query.ts';
@@ -54,7 +63,8 @@ function openDatabase(path: string, create: boolean, timeout: number): Database.
   try {
     db = new Database(path, { fileMustExist: !create, timeout });
   } catch (err) {
-    throw new LedgerError('LEDGER_OPEN', `cannot open ledger at ${path}: ${(err as Error).message}; check the path exists and is writable`, { cause: err, details: { path } });
+    const msg = `cannot open ledger at ${path}: ${(err as Error).message}; check the path exists and is writable`;
+    throw new LedgerError('LEDGER_OPEN', msg, { cause: err, details: { path } });
   }
   try {
     // WAL: readers (the CLI, the server) never block the writer. synchronous=FULL: every commit
@@ -71,7 +81,8 @@ function openDatabase(path: string, create: boolean, timeout: number): Database.
   } catch (err) {
     db.close();
     if (err instanceof LedgerError) throw err;
-    throw new LedgerError('LEDGER_OPEN', `cannot open ledger at ${path}: ${(err as Error).message}; check --db points at a Stratus ledger`, { cause: err, details: { path } });
+    const msg = `cannot open ledger at ${path}: ${(err as Error).message}; check --db points at a Stratus ledger`;
+    throw new LedgerError('LEDGER_OPEN', msg, { cause: err, details: { path } });
   }
 }
 
@@ -110,7 +121,9 @@ export class SqliteLedger implements LedgerStore {
   }
 
   private insert(v: ValidAppend, objectRefsJson: string, payloadJson: string): LedgerEntry {
-    const head = this.stmt('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const head = this.stmt('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1').get() as
+      | { seq: number; hash: string }
+      | undefined;
     const seq = (head?.seq ?? 0) + 1;
     const ms = this.now();
     if (!Number.isFinite(ms)) {
@@ -118,9 +131,23 @@ export class SqliteLedger implements LedgerStore {
     }
     const id = this.newId(seq);
     if (typeof id !== 'string' || !PLAIN_TEXT.test(id)) {
-      throw new LedgerError('LEDGER_INVALID_ENTRY', `the ledger id generator returned ${JSON.stringify(id)} for seq ${seq}; it must return non-empty text without control characters`);
+      throw new LedgerError(
+        'LEDGER_INVALID_ENTRY',
+        `the ledger id generator returned ${JSON.stringify(id)} for seq ${seq}; it must return non-empty text without control characters`,
+      );
     }
-    const rec: StoredRecord = { seq, id, time: new Date(ms).toISOString(), actor: v.actor, kind: v.kind, incidentId: v.incidentId, txId: v.txId, objectRefsJson, payloadJson, prevHash: head?.hash ?? GENESIS_HASH };
+    const rec: StoredRecord = {
+      seq,
+      id,
+      time: new Date(ms).toISOString(),
+      actor: v.actor,
+      kind: v.kind,
+      incidentId: v.incidentId,
+      txId: v.txId,
+      objectRefsJson,
+      payloadJson,
+      prevHash: head?.hash ?? GENESIS_HASH,
+    };
     const hash = hashStoredRecord(rec);
     try {
       this.stmt(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
@@ -128,18 +155,33 @@ export class SqliteLedger implements LedgerStore {
       );
     } catch (err) {
       if (sqliteCode(err) === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw new LedgerError('LEDGER_INVALID_ENTRY', `entry id '${id}' is already in the ledger; the id generator must return unique ids`, { cause: err, details: { id } });
+        const msg = `entry id '${id}' is already in the ledger; the id generator must return unique ids`;
+        throw new LedgerError('LEDGER_INVALID_ENTRY', msg, { cause: err, details: { id } });
       }
       throw err;
     }
     const ref = this.stmt('INSERT OR IGNORE INTO entry_objects (seq, kind, name, namespace) VALUES (?, ?, ?, ?)');
     for (const o of v.objectRefs) ref.run(seq, o.kind, o.name, o.namespace ?? '');
-    return { seq, id, time: rec.time, actor: rec.actor, kind: v.kind, incidentId: v.incidentId, txId: v.txId, objectRefs: JSON.parse(objectRefsJson), payload: JSON.parse(payloadJson), prevHash: rec.prevHash, hash };
+    // Parsed back from the stored text, so the caller gets exactly what get() will return.
+    return {
+      seq,
+      id,
+      time: rec.time,
+      actor: v.actor,
+      kind: v.kind,
+      incidentId: v.incidentId,
+      txId: v.txId,
+      objectRefs: JSON.parse(objectRefsJson),
+      payload: JSON.parse(payloadJson),
+      prevHash: rec.prevHash,
+      hash,
+    };
   }
 
   private busy(err: unknown): never {
     if (sqliteCode(err).startsWith('SQLITE_BUSY')) {
-      throw new LedgerError('LEDGER_BUSY', `the ledger at ${this.path} stayed locked by another writer for over ${this.busyTimeoutMs} ms; retry, or find the process holding it`, { cause: err });
+      const msg = `the ledger at ${this.path} stayed locked by another writer for over ${this.busyTimeoutMs} ms; retry, or find the process holding it`;
+      throw new LedgerError('LEDGER_BUSY', msg, { cause: err });
     }
     throw err;
   }
@@ -147,10 +189,10 @@ export class SqliteLedger implements LedgerStore {
   append(input: AppendInput): LedgerEntry {
     const v = parseAppendInput(input);
     const payloadJson = canonicalJson(v.payload);
-    if (Buffer.byteLength(payloadJson) > this.maxPayloadBytes) {
-      throw new LedgerError('LEDGER_INVALID_ENTRY', `payload is ${Buffer.byteLength(payloadJson)} bytes, over the ${this.maxPayloadBytes}-byte limit; store a digest or trim the object`, {
-        details: { field: 'payload' },
-      });
+    const bytes = Buffer.byteLength(payloadJson);
+    if (bytes > this.maxPayloadBytes) {
+      const msg = `payload is ${bytes} bytes, over the ${this.maxPayloadBytes}-byte limit; store a digest or trim the object`;
+      throw new LedgerError('LEDGER_INVALID_ENTRY', msg, { details: { field: 'payload' } });
     }
     try {
       return this.appendTx.immediate(v, canonicalJson(v.objectRefs), payloadJson);
@@ -163,7 +205,10 @@ export class SqliteLedger implements LedgerStore {
     const run = this.db.transaction(() => {
       const result = fn(this);
       if (isPromiseLike(result)) {
-        throw new LedgerError('LEDGER_TRANSACTION', 'the function passed to ledger.transaction() returned a promise; it must be synchronous — await first, then append inside');
+        throw new LedgerError(
+          'LEDGER_TRANSACTION',
+          'the function passed to ledger.transaction() returned a promise; it must be synchronous — await first, then append inside',
+        );
       }
       return result;
     });

@@ -5,12 +5,11 @@
  * the whole line cut to a width with an ellipsis. Pure functions; nothing here touches SQLite.
  */
 import type { JsonValue } from './canonical.ts';
+import { DEFAULT_SUMMARY_WIDTH } from './defaults.ts';
 import type { LedgerEntry, ObjectRef } from './entry.ts';
 
 /** Payload fields that already are a human sentence, most preferred first. */
 const SENTENCE_FIELDS = ['summary', 'message', 'reason'] as const;
-
-export const DEFAULT_SUMMARY_WIDTH = 80;
 
 function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
@@ -18,7 +17,10 @@ function oneLine(s: string): string {
 
 function renderValue(v: JsonValue): string {
   if (v === null) return 'null';
-  if (Array.isArray(v)) return v.length <= 3 && v.every((x) => x === null || typeof x !== 'object') ? `[${v.map((x) => renderValue(x)).join(',')}]` : `[${v.length} items]`;
+  if (Array.isArray(v)) {
+    const short = v.length <= 3 && v.every((x) => x === null || typeof x !== 'object');
+    return short ? `[${v.map(renderValue).join(',')}]` : `[${v.length} items]`;
+  }
   if (typeof v === 'object') return '{…}';
   if (typeof v === 'string') return /[\s=]/.test(v) || v === '' ? JSON.stringify(oneLine(v)) : v;
   return String(v);

@@ -15,7 +15,7 @@ import { hashStoredRecord, REFS_PAYLOAD_SEPARATOR, sha256Hex, type StoredRecord 
 import { GENESIS_HASH } from './defaults.ts';
 import { APPEND_ONLY_TRIGGERS } from './migrations.ts';
 import { ENTRY_COLUMNS } from './query.ts';
-import type { ChainHead, VerifyFailure, VerifyResult } from './store.ts';
+import type { ChainHead, VerifyFailure, VerifyProblem, VerifyResult } from './store.ts';
 
 /** How far either side of a bad entry to look for where it really belongs. */
 const REORDER_WINDOW = 1_000;
@@ -42,6 +42,10 @@ const INDEX_MATCHES_REFS = `object_refs = coalesce((SELECT '[' || group_concat(C
 const FAST_TEXT = `'{"actor":' || json_quote(actor) || ',"id":' || json_quote(id) || ',"incidentId":' || json_quote(incident_id) ||
   ',"kind":' || json_quote(kind) || ',"objectRefs":' || object_refs || ',"payload":' || payload ||
   ',"prevHash":' || json_quote(prev_hash) || ',"seq":' || seq || ',"time":' || json_quote(time) || ',"txId":' || json_quote(tx_id) || '}'`;
+
+function fail(seq: number, id: string, problem: VerifyProblem, message: string): VerifyFailure {
+  return { seq, id, problem, message };
+}
 
 /** Does the object index (`idx`, see INDEX_OF_SEQ) hold exactly the refs in `refsJson`? */
 function indexAgrees(refsJson: string, idx: unknown): boolean {
@@ -78,21 +82,19 @@ function classifyMismatch(db: Database.Database, rec: Checked): VerifyFailure {
     if (s !== at && hashStoredRecord({ ...rec, seq: s }) === rec.hash) belongsAt = s;
   }
   if (belongsAt === undefined) {
-    return { seq: at, id: rec.id, problem: 'edited', message: `entry seq=${at} id=${rec.id} was edited: its content no longer matches its hash` };
+    return fail(at, rec.id, 'edited', `entry seq=${at} id=${rec.id} was edited: its content no longer matches its hash`);
   }
   const rows = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE seq BETWEEN ? AND ? ORDER BY seq`).raw(true).all(lo, hi) as RawRow[];
-  const rightful = rows.map(fromRaw).find((o): o is Checked => typeof o !== 'string' && o.seq !== at && hashStoredRecord({ ...o, seq: at }) === o.hash);
+  const rightful = rows
+    .map(fromRaw)
+    .find((o): o is Checked => typeof o !== 'string' && o.seq !== at && hashStoredRecord({ ...o, seq: at }) === o.hash);
   if (rightful === undefined && belongsAt > at) {
     const n = belongsAt - at;
-    return {
-      seq: at,
-      id: rec.id,
-      problem: 'deleted-before',
-      message: `entry id=${rec.id} was written as seq=${belongsAt} but sits at seq=${at}: ${n} entr${n === 1 ? 'y was' : 'ies were'} deleted before it and later entries renumbered`,
-    };
+    const gone = n === 1 ? '1 entry was' : `${n} entries were`;
+    return fail(at, rec.id, 'deleted-before', `entry id=${rec.id} was written as seq=${belongsAt} but sits at seq=${at}: ${gone} deleted before it and later entries renumbered`);
   }
   const extra = rightful ? `; the entry written at seq=${at} (id=${rightful.id}) sits at seq=${rightful.seq}` : '';
-  return { seq: at, id: rec.id, problem: 'reordered', message: `entries were reordered: entry id=${rec.id} was written as seq=${belongsAt} but sits at seq=${at}${extra}` };
+  return fail(at, rec.id, 'reordered', `entries were reordered: entry id=${rec.id} was written as seq=${belongsAt} but sits at seq=${at}${extra}`);
 }
 
 /** Where to resume reading: from the very start (seq <= 0 included, so a row slipped in before seq 1 is seen) or from the next seq. */
@@ -110,29 +112,25 @@ function referenceCheck(db: Database.Database, checkIndex: boolean): RowCheck {
     const row = next.get(firstSeq(state)) as RawRow | undefined;
     if (row === undefined) return 'end';
     const rec = fromRaw(row);
-    if (typeof rec === 'string') return { seq: Number(row[0]), id: String(row[1]), problem: 'malformed', message: `entry seq=${String(row[0])} is malformed: ${rec}` };
-    if (rec.seq < state.expected) {
-      return { seq: rec.seq, id: rec.id, problem: 'malformed', message: `entry seq=${rec.seq} id=${rec.id} has a seq below 1: it was inserted outside Stratus` };
-    }
-    if (rec.seq !== state.expected) {
-      const n = rec.seq - state.expected;
-      const missing = n === 1 ? `entry seq=${state.expected} is` : `entries seq=${state.expected}..${rec.seq - 1} are`;
-      return { seq: rec.seq, id: rec.id, problem: 'deleted-before', message: `${missing} missing before seq=${rec.seq} id=${rec.id} (deleted)` };
+    if (typeof rec === 'string') return fail(Number(row[0]), String(row[1]), 'malformed', `entry seq=${String(row[0])} is malformed: ${rec}`);
+    const { seq, id } = rec;
+    if (seq < state.expected) return fail(seq, id, 'malformed', `entry seq=${seq} id=${id} has a seq below 1: it was inserted outside Stratus`);
+    if (seq !== state.expected) {
+      const n = seq - state.expected;
+      const missing = n === 1 ? `entry seq=${state.expected} is` : `entries seq=${state.expected}..${seq - 1} are`;
+      return fail(seq, id, 'deleted-before', `${missing} missing before seq=${seq} id=${id} (deleted)`);
     }
     if (rec.objectRefsJson.includes(REFS_PAYLOAD_SEPARATOR)) {
-      return { seq: rec.seq, id: rec.id, problem: 'edited', message: `entry seq=${rec.seq} id=${rec.id} was edited: its object_refs column runs into the payload` };
+      return fail(seq, id, 'edited', `entry seq=${seq} id=${id} was edited: its object_refs column runs into the payload`);
     }
     if (hashStoredRecord(rec) !== rec.hash) return classifyMismatch(db, rec);
     if (rec.prevHash !== state.prev) {
-      return {
-        seq: rec.seq,
-        id: rec.id,
-        problem: 'chain-broken',
-        message: `entry seq=${rec.seq} id=${rec.id} does not chain to the entry before it: seq=${rec.seq - 1} (or this entry) was rewritten and re-hashed, or entries were spliced in`,
-      };
+      const why = `seq=${seq - 1} (or this entry) was rewritten and re-hashed, or entries were spliced in`;
+      return fail(seq, id, 'chain-broken', `entry seq=${seq} id=${id} does not chain to the entry before it: ${why}`);
     }
-    if (checkIndex && !indexAgrees(rec.objectRefsJson, indexOf.get(rec.seq))) {
-      return { seq: rec.seq, id: rec.id, problem: 'index-mismatch', message: `the object index (entry_objects) disagrees with the hashed object refs of entry seq=${rec.seq} id=${rec.id}: entry_objects was edited` };
+    if (checkIndex && !indexAgrees(rec.objectRefsJson, indexOf.get(seq))) {
+      const what = `the object index (entry_objects) disagrees with the hashed object refs of entry seq=${seq} id=${id}`;
+      return fail(seq, id, 'index-mismatch', `${what}: entry_objects was edited`);
     }
     state.expected++;
     state.prev = rec.hash;
@@ -153,7 +151,9 @@ function walk(db: Database.Database, state: WalkState, checkIndex: boolean): Ver
     try {
       for (const row of fast.iterate(firstSeq(state)) as IterableIterator<RawRow>) {
         const [seq, prevHash, hash, text, split, indexed] = row;
-        if (seq === state.expected && typeof text === 'string' && split === 0 && indexed === 1 && prevHash === state.prev && sha256Hex(text) === hash) {
+        const plainlyGood =
+          seq === state.expected && typeof text === 'string' && split === 0 && indexed === 1 && prevHash === state.prev && sha256Hex(text) === hash;
+        if (plainlyGood) {
           state.expected++;
           state.prev = hash;
           continue;
@@ -179,7 +179,7 @@ function orphanIndexRows(db: Database.Database, head: number): VerifyFailure | u
   const { lo, hi } = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM entry_objects').get() as { lo: number | null; hi: number | null };
   const seq = lo !== null && lo < 1 ? lo : hi !== null && hi > head ? hi : undefined;
   if (seq === undefined) return undefined;
-  return { seq, id: '(none)', problem: 'index-mismatch', message: `the object index (entry_objects) has rows for seq=${seq}, which is not in the ledger: entry_objects was edited` };
+  return fail(seq, '(none)', 'index-mismatch', `the object index (entry_objects) has rows for seq=${seq}, which is not in the ledger: entry_objects was edited`);
 }
 
 export interface VerifyOptions {
@@ -195,14 +195,16 @@ export function verifyDatabase(db: Database.Database, options: VerifyOptions = {
     const warnings: string[] = [];
     const missing = missingTriggers(db);
     if (missing.length) {
-      warnings.push(`append-only triggers are missing (${missing.join(', ')}): the schema was altered outside Stratus; find out who had write access to the file`);
+      const why = 'the schema was altered outside Stratus; find out who had write access to the file';
+      warnings.push(`append-only triggers are missing (${missing.join(', ')}): ${why}`);
     }
     const state: WalkState = { expected: 1, prev: GENESIS_HASH };
     let bad = walk(db, state, checkIndex);
     if (!bad && checkIndex) bad = orphanIndexRows(db, state.expected - 1);
     const entries = state.expected - 1;
     if (bad) return { ok: false, entries, firstBad: bad, warnings };
-    const head: ChainHead | null = entries === 0 ? null : { seq: entries, id: db.prepare('SELECT id FROM entries WHERE seq = ?').pluck().get(entries) as string, hash: state.prev };
+    const headId = db.prepare('SELECT id FROM entries WHERE seq = ?').pluck().get(entries) as string;
+    const head: ChainHead | null = entries === 0 ? null : { seq: entries, id: headId, hash: state.prev };
     return { ok: true, entries, head, warnings };
   })();
 }

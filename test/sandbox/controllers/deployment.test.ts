@@ -1,8 +1,16 @@
+/**
+ * The Deployment controller: on a VirtualClock (ReplicaSet naming and annotations, status and
+ * conditions, rolling updates within maxSurge/maxUnavailable, a broken version that times out while
+ * the old pods serve, rollbacks, change-cause, Recreate, history pruning, pause, proportional
+ * scaling, deletion), and a story through the real kubectl (rollout status,
+ * set image, history, undo, scale, restart, a progress deadline, delete). Pods are run by the
+ * sandbox's own scheduler and kubelet with the base image model.
+ */
 import { describe, it, before, after, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { RealClock, Sandbox, VirtualClock } from "../../../sandbox/index.ts";
 import type { KObject } from "../../../sandbox/api/types.ts";
-import { computePodTemplateHash, equalIgnoreHash } from "../../../sandbox/controllers/pod-template-hash.ts";
+import { computePodTemplateHash } from "../../../sandbox/controllers/pod-template-hash.ts";
 import { eventually, startTestCluster, type TestCluster } from "../../helpers/sandbox.ts";
 
 const REVISION = "deployment.kubernetes.io/revision";
@@ -290,24 +298,6 @@ describe("Deployment controller", () => {
     clock.advance(1_000);
     assert.equal(replicaSets("gone").length, 0);
     assert.equal(sandbox.store.list(rt("Pod"), "default").filter((p) => p.metadata.labels?.app === "gone").length, 0);
-  });
-});
-
-describe("pod-template hash", () => {
-  const template = { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.25" }] } };
-
-  it("is stable, ignores key order and the hash label, and changes with the template", () => {
-    const h = computePodTemplateHash(template);
-    assert.equal(computePodTemplateHash(structuredClone(template)), h);
-    assert.equal(computePodTemplateHash({ spec: template.spec, metadata: { labels: { "pod-template-hash": "x", app: "web" } } }), h);
-    assert.notEqual(computePodTemplateHash({ ...template, spec: { containers: [{ name: "web", image: "nginx:1.26" }] } }), h);
-    assert.notEqual(computePodTemplateHash(template, 1), h, "the collision count changes the hash");
-  });
-
-  it("treats a template round-tripped through kubectl's structs as equal", () => {
-    const roundTripped = { metadata: { creationTimestamp: null, labels: { app: "web" } }, spec: { containers: [{ image: "nginx:1.25", name: "web", resources: {} }] } };
-    assert.ok(equalIgnoreHash(template, roundTripped));
-    assert.ok(!equalIgnoreHash(template, { ...template, spec: { containers: [{ name: "web", image: "nginx:1.26" }] } }));
   });
 });
 

@@ -179,6 +179,43 @@ describe("kubelet", () => {
     assert.deepEqual(events("unlive", "Killing"), ["Container app failed liveness probe, will be restarted"]);
   });
 
+  it("init containers run first, in order; a failing one holds the pod in Init with restarts", async () => {
+    await create("inits", {
+      initContainers: [
+        { name: "migrate", image: "busybox:1.36", command: ["sh", "-c", "echo migrating; sleep 5"] },
+        { name: "warm", image: "busybox:1.36", command: ["echo", "warm"] },
+      ],
+      containers: [{ name: "app", image: "busybox:1.36", command: ["sleep", "infinity"] }],
+    });
+    await eventually(async () => /^Init:[01]\/2$/.test(await statusColumn("inits")), 20_000, "Init:n/2");
+    await eventually(() => status("inits")?.state?.running, 30_000, "app running after the init containers");
+    const p = pod("inits")!;
+    assert.deepEqual(p.status.initContainerStatuses.map((c: any) => [c.name, c.state.terminated?.reason, c.ready]), [["migrate", "Completed", true], ["warm", "Completed", true]]);
+    const started = (n: string) => Date.parse(p.status.initContainerStatuses.find((c: any) => c.name === n).state.terminated.startedAt);
+    assert.ok(started("warm") >= started("migrate") + 5_000, "warm starts after migrate finished");
+    assert.equal(p.status.conditions.find((c: any) => c.type === "Initialized").status, "True");
+    assert.equal(await kubectl("logs", "inits", "-c", "migrate"), "migrating\n");
+
+    await create("init-fails", {
+      initContainers: [{ name: "check", image: "busybox:1.36", command: ["sh", "-c", "echo dependency missing; exit 1"] }],
+      containers: [{ name: "app", image: "busybox:1.36", command: ["sleep", "infinity"] }],
+    });
+    await eventually(async () => (await statusColumn("init-fails")) === "Init:CrashLoopBackOff", 30_000, "Init:CrashLoopBackOff");
+    assert.equal(status("init-fails")?.state?.waiting?.reason, "PodInitializing");
+    assert.equal(pod("init-fails")!.status.phase, "Pending");
+  });
+
+  it("a startup probe holds back readiness until it passes, then the container is started and ready", async () => {
+    await create("slowstart", {
+      containers: [{ name: "app", image: "nginx:1.25", startupProbe: { tcpSocket: { port: 80 }, initialDelaySeconds: 20, periodSeconds: 2 } }],
+    });
+    await eventually(() => status("slowstart")?.state?.running, 20_000, "running");
+    const early = status("slowstart");
+    assert.equal(early.started, false);
+    assert.equal(early.ready, false);
+    await eventually(() => status("slowstart")?.started && status("slowstart")?.ready, 20_000, "started and ready");
+  });
+
   it("a missing ConfigMap volume holds the pod in ContainerCreating with FailedMount, until the ConfigMap appears", async () => {
     await create("mounts", {
       volumes: [{ name: "cfg", configMap: { name: "app-config" } }],

@@ -1,3 +1,8 @@
+/**
+ * The ReplicaSet controller on a VirtualClock: pods created from the template with owner references
+ * and events, replacement and deletion of pods, ready/available counts against minReadySeconds, pods
+ * being deleted, cascade on delete; and the pure rules for readiness and for which pods go first.
+ */
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Sandbox, VirtualClock } from "../../../sandbox/index.ts";
