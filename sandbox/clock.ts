@@ -86,6 +86,11 @@ export class VirtualClock implements Clock {
     return { cancel: () => { stopped = true; handle?.cancel(); } };
   }
 
+  /** Clock time of the next timer not yet fired or cancelled; undefined when none is pending. */
+  nextDueAt(): number | undefined {
+    return this.queue.find((p) => !p.cancelled)?.at;
+  }
+
   /** Number of timers not yet fired or cancelled. */
   pending(): number {
     return this.queue.filter((p) => !p.cancelled).length;

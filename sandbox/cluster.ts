@@ -14,6 +14,8 @@ import { RealClock, type Clock } from "./clock.ts";
 import type { Controller, ControllerContext } from "./controllers/controller.ts";
 import { EventRecorder } from "./controllers/events.ts";
 import { createControllers } from "./controllers/index.ts";
+import { Kubelet } from "./controllers/kubelet.ts";
+import { containerKillRoute } from "./faults/chaos-daemon.ts";
 import { ImageCatalog, type ImageEntry } from "./images/catalog.ts";
 import { BASE_IMAGES } from "./images/index.ts";
 import { kubeconfigYaml, writeKubeconfig } from "./kubeconfig.ts";
@@ -68,7 +70,7 @@ export class Sandbox {
     const apiFaults = new ApiFaults(seededRandom((opts.seed ?? 1) ^ 0x5eed));
     const intercept = opts.interceptWrite ?? apiFaults.intercept;
     const api = await startApiServer({
-      store, registry, kinds, logs: set.logs, routes: [apiFaults.route, ...(opts.routes ?? [])], interceptWrite: intercept, port: opts.port,
+      store, registry, kinds, logs: set.logs, routes: [apiFaults.route, ...chaosDaemon(set.controllers), ...(opts.routes ?? [])], interceptWrite: intercept, port: opts.port,
     });
     return new Sandbox(clock, registry, store, images, context, set.controllers, api, apiFaults);
   }
@@ -93,4 +95,10 @@ export class Sandbox {
     for (const c of this.controllers) c.stop();
     await this.api.close();
   }
+}
+
+/** The container-kill endpoint a chaos tool uses, served when the cluster runs a kubelet. */
+function chaosDaemon(controllers: Controller[]): ExtraRoute[] {
+  const kubelet = controllers.find((c): c is Kubelet => c instanceof Kubelet);
+  return kubelet ? [containerKillRoute(kubelet)] : [];
 }

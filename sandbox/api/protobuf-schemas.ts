@@ -157,7 +157,7 @@ const APPS: Table = {
     10: "podReplacementPolicy:string?",
   },
   DeploymentStrategy: { 1: "type:string", 2: "rollingUpdate:RollingUpdateDeployment" },
-  RollingUpdateDeployment: { 1: "maxUnavailable:intOrString", 2: "maxSurge:intOrString" },
+  RollingUpdateDeployment: { 1: "maxUnavailable:intOrString?", 2: "maxSurge:intOrString?" },
   DeploymentStatus: {
     1: "observedGeneration:int64", 2: "replicas:int32", 3: "updatedReplicas:int32", 7: "readyReplicas:int32",
     4: "availableReplicas:int32", 5: "unavailableReplicas:int32", 6: "conditions:DeploymentCondition[]", 8: "collisionCount:int32?",

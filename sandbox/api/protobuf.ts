@@ -1,10 +1,11 @@
 /**
  * Reads the Kubernetes protobuf wire format that kubectl's typed clients send. `kubectl create
- * deployment|service|namespace|configmap|secret|serviceaccount` encode the object as
- * `application/vnd.kubernetes.protobuf` and client-go has no JSON fallback, so the server decodes
- * the body here, walking the message tables in `protobuf-schemas.ts`, into the same JSON a JSON
- * client would have sent. Unknown fields are skipped as a real decoder would; a kind with no table
- * gets a 415 that says to send JSON; bytes that do not parse get a 400.
+ * deployment|service|namespace|configmap|secret|serviceaccount` encode the object, and `kubectl
+ * drain` the DeleteOptions of each pod it deletes, as `application/vnd.kubernetes.protobuf`;
+ * client-go has no JSON fallback for that, so the server decodes the body here, walking the
+ * message tables in `protobuf-schemas.ts`, into the same JSON a JSON client would have sent.
+ * Unknown fields are skipped as a real decoder would; a kind with no table gets a 415 that says to
+ * send JSON; bytes that do not parse get a 400.
  */
 import { ApiError } from "./errors.ts";
 import { ANY_VERSION_ROOTS, ROOTS, SCHEMAS, type FieldSpec, type MapValue } from "./protobuf-schemas.ts";
@@ -128,8 +129,11 @@ function mapEntry(buf: Buffer, value: MapValue, path: string): [string, string] 
   return [key, utf8(raw)];
 }
 
-function isZero(v: unknown): boolean {
-  return v === "" || v === 0 || v === false;
+/** Types Go marshals as structs: JSON writes them even when zero, so their zero is kept too. */
+const STRUCT_SCALARS = new Set(["intOrString", "quantity", "time"]);
+
+function isZero(spec: FieldSpec, v: unknown): boolean {
+  return !STRUCT_SCALARS.has(spec.type as string) && (v === "" || v === 0 || v === false);
 }
 
 /** One scalar value of a field; undefined when the wire value means "not set". */
@@ -189,7 +193,8 @@ function decodeMessage(buf: Buffer, schemaName: string, path: string): Record<st
     if (typeof type === "object" && "map" in type) {
       expectWire(f, WIRE_BYTES, at);
       const [k, v] = mapEntry(f.value as Buffer, type.map, at);
-      ((out[spec.name] ??= {}) as Record<string, string>)[k] = v;
+      // defineProperty, not assignment: a key named "__proto__" must stay an ordinary entry.
+      Object.defineProperty((out[spec.name] ??= {}) as object, k, { value: v, enumerable: true, writable: true, configurable: true });
     } else if (typeof type === "object") {
       expectWire(f, WIRE_BYTES, at);
       if (spec.repeated) {
@@ -204,7 +209,7 @@ function decodeMessage(buf: Buffer, schemaName: string, path: string): Record<st
     } else {
       const v = scalar(spec, f, at);
       // gogo writes non-pointer scalars even when zero; JSON's omitempty would have left them out.
-      if (v === undefined || (!spec.pointer && isZero(v))) delete out[spec.name];
+      if (v === undefined || (!spec.pointer && isZero(spec, v))) delete out[spec.name];
       else out[spec.name] = v;
     }
   }
@@ -238,7 +243,7 @@ export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
     return { apiVersion, kind, ...decodeMessage(bytesOf(unknown, 2, "raw"), root, "") };
   } catch (e) {
     if (e instanceof ApiError) throw e;
-    if (e instanceof MalformedError) throw new ApiError(400, "BadRequest", `the protobuf body could not be decoded (${e.message}): send JSON instead`);
-    throw e;
+    // Anything else thrown while walking the bytes also comes from the bytes, so it is a 400 too.
+    throw new ApiError(400, "BadRequest", `the protobuf body could not be decoded (${(e as Error).message}): send JSON instead`);
   }
 }

@@ -102,6 +102,19 @@ export class Kubelet implements Controller {
     for (const rt of [...this.pods.values()]) this.forget(rt);
   }
 
+  /**
+   * SIGKILL from outside to one running container (a chaos daemon's container-kill): it ends with
+   * exit 137 and is restarted as the pod's restartPolicy says, like any other exit.
+   */
+  killContainer(namespace: string, pod: string, container?: string): { killed: string } | { error: string } {
+    const rt = this.pods.get(keyOf(namespace, pod));
+    if (!rt || rt.stopping) return { error: `pod ${namespace}/${pod} is not running on any node` };
+    const c = rt.containers.find((m) => (container === undefined || m.name === container) && "running" in m.state);
+    if (!c) return { error: `pod ${namespace}/${pod} has no running container${container ? ` named ${container}` : ""}` };
+    c.kill(137, "Error");
+    return { killed: c.name };
+  }
+
   private sync(key: string): void {
     const [ns, name] = splitKey(key);
     const pod = this.ctx.store.get(this.podType, ns, name);

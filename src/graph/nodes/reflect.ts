@@ -1,0 +1,32 @@
+/**
+ * reflect: turns the failed attempt into an Attempt record — what was tried, for which hypothesis,
+ * and why it failed — which the mitigation agent reads on the next try and must differ from. After
+ * the last allowed attempt the incident is escalated.
+ */
+import type { Attempt } from "../../../agents/types.ts";
+import { ACTORS, DEFAULT_MAX_ATTEMPTS } from "../defaults.ts";
+import type { GraphDeps } from "../deps.ts";
+import { appendOnce } from "../records.ts";
+import type { IncidentState, IncidentUpdate } from "../state.ts";
+import { checkStop, incidentOf, planLines } from "./common.ts";
+
+export const reflectNode = (deps: GraphDeps) => async (s: IncidentState): Promise<IncidentUpdate> => {
+  checkStop(deps, "reflect");
+  const incident = incidentOf(s);
+  const p = s.proposal!;
+  const failure = s.failure ?? { outcome: "aborted" as const, reason: "failed for an unknown reason" };
+  let lines: string[];
+  try {
+    lines = planLines(p.plan);
+  } catch {
+    lines = ["(invalid plan)"];
+  }
+  const attempt: Attempt = { n: p.attempt, hypothesis: p.hypothesis.summary, plan: lines.join("\n"), planDigest: p.digest, outcome: failure.outcome, reason: failure.reason };
+  const attempts = [...s.attempts.filter((a) => a.n !== attempt.n), attempt];
+  const { created } = appendOnce(deps.ledger, incident.id, `attempt:${attempt.n}`, { kind: "note", actor: ACTORS.graph, payload: { phase: "attempt-failed", attempt: attempt as unknown as Record<string, unknown> } });
+  if (created) deps.onEvent?.({ type: "retry", incidentId: incident.id, attempt });
+  return { attempts, proposal: null, guard: null, approval: null, result: null, undo: null, failure: null };
+};
+
+export const routeAfterReflect = (deps: GraphDeps) => (s: IncidentState) =>
+  s.attempts.length >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS) ? "escalate" : "plan";

@@ -1,0 +1,86 @@
+/**
+ * transact: runs the approved, guarded plan as a TNR transaction — the only place the graph writes
+ * to the cluster. The transaction records itself in the ledger (lock, baseline, intent, snapshots,
+ * actions, verify, commit or abort and undo). Transaction ids are derived from the incident and the
+ * attempt, so a thread resumed after a crash can tell from the ledger what happened: a transaction
+ * of this attempt that committed is not run again; one that recovery rolled back is run afresh.
+ */
+import { parsePlan } from "../../core/plan.ts";
+import { runTransaction, type TransactionResult } from "../../core/transaction.ts";
+import { ACTORS } from "../defaults.ts";
+import type { GraphDeps } from "../deps.ts";
+import type { IncidentState, IncidentUpdate } from "../state.ts";
+import { baselineOf, checkStop, errorText, incidentOf } from "./common.ts";
+
+export const transactNode = (deps: GraphDeps) => async (s: IncidentState): Promise<IncidentUpdate> => {
+  checkStop(deps, "transact");
+  const incident = incidentOf(s);
+  const p = s.proposal!;
+  const base = `${incident.id}-tx${p.attempt}`;
+  const previous = transactionsOf(deps, base);
+  const committed = previous.find((t) => t.committed);
+  if (committed) {
+    const result: TransactionResult = { txId: committed.txId, outcome: "committed", reason: committed.reason, steps: [], restored: [] };
+    return { result, failure: null };
+  }
+  const txId = previous.length ? `${base}-r${previous.length}` : base;
+  if (previous.length) {
+    deps.ledger.append({ kind: "note", actor: ACTORS.graph, incidentId: incident.id, payload: { phase: "resumed", attempt: p.attempt, reason: `transaction ${previous.at(-1)!.txId} was interrupted and rolled back on restart; running attempt ${p.attempt} again as ${txId}` } });
+  }
+
+  let result: TransactionResult;
+  try {
+    result = await runTransaction(
+      {
+        plan: parsePlan(p.plan),
+        kind: "mitigation",
+        actor: ACTORS.mitigation,
+        incidentId: incident.id,
+        origin: { ...(p.origin ?? {}), attempt: p.attempt, hypothesis: p.hypothesis.summary },
+        policy: deps.policy,
+        ...(s.approval?.approved ? { approval: { by: s.approval.by, ...(s.approval.note ? { note: s.approval.note } : {}) } } : {}),
+      },
+      {
+        client: deps.client,
+        ledger: deps.ledger,
+        clock: deps.clock,
+        lock: deps.lock,
+        health: deps.health(incident, baselineOf(s)),
+        newId: () => txId,
+        settings: deps.transactionSettings,
+        onStep: async (step) => {
+          if (step.startsWith("action:")) {
+            const entry = deps.ledger.byTransaction(txId).filter((e) => e.kind === "action").at(-1);
+            if (entry?.payload.ok === true) deps.onEvent?.({ type: "applied", incidentId: incident.id, txId, summary: String(entry.payload.summary ?? step.slice(7)) });
+          }
+          await deps.onTransactionStep?.(step, txId);
+        },
+      },
+    );
+  } catch (e) {
+    // Only a plan that fails to compile throws; it counts as a failed attempt, not a crash.
+    result = { txId, outcome: "aborted", reason: `the plan could not run: ${errorText(e)}`, steps: [], restored: [] };
+  }
+  if (result.verdict) deps.onEvent?.({ type: "verified", incidentId: incident.id, txId, ok: result.verdict.phase === "Successful", reason: result.verdict.reason });
+  deps.onEvent?.({ type: "transaction", incidentId: incident.id, result });
+  return { result, failure: result.outcome === "committed" ? null : { outcome: result.outcome, reason: result.reason } };
+};
+
+/** Transactions this attempt already ran (by id prefix), with whether each committed. */
+function transactionsOf(deps: GraphDeps, base: string): Array<{ txId: string; committed: boolean; reason: string }> {
+  const out: Array<{ txId: string; committed: boolean; reason: string }> = [];
+  for (const e of deps.ledger.byKind("transaction")) {
+    if (e.payload.phase !== "intent" || !e.txId || (e.txId !== base && !e.txId.startsWith(`${base}-r`))) continue;
+    const commit = deps.ledger.byTransaction(e.txId).find((x) => x.kind === "commit");
+    out.push({ txId: e.txId, committed: !!commit, reason: commit ? String((commit.payload.verdict as { reason?: string } | undefined)?.reason ?? "committed") : "" });
+  }
+  return out;
+}
+
+export const routeAfterTransact = (s: IncidentState) => {
+  const r = s.result!;
+  if (r.outcome === "committed") return "resolve";
+  if (r.outcome === "refused" || r.outcome === "needs-approval") return "reflect";
+  // Nothing written (a dry run failed, the lock was not free): nothing to undo or review.
+  return r.steps.length || r.restored.length || r.outcome === "escalated" ? "undo" : "reflect";
+};
