@@ -34,9 +34,9 @@ export const wrongCommand = defineFault({
     const cur = await currentMain(ctx, target.namespace, target.name);
     if (!cur) return [`Deployment ${target.namespace}/${target.name} is gone`];
     // Without a record of the injection (another process injected it), any sibling's binary counts as wrong.
-    const wrong = p.command ? [p.command.split(/\s+/)] : await siblingCommands(ctx, cur.deploy);
+    const wrong = p.command ? [p.command.split(/\s+/)] : await siblingCommands(ctx, cur.deploy, false);
     const now = JSON.stringify(cur.container.command);
-    return wrong.some((w) => JSON.stringify(w) === now) JSON.stringify(cur.container.command) === JSON.stringify(wrong)
+    return wrong.some((w) => JSON.stringify(w) === now)
       ? [`Deployment ${target.name} still runs ${now}, another service's binary`]
       : [];
   },
@@ -44,16 +44,17 @@ export const wrongCommand = defineFault({
 
 /**
  * The commands of the other Deployments (sorted by name, starting after this one and wrapping)
- * that run the same image repository with a different command of their own.
+ * that run the same image repository with a command of their own — with `excludeOwn`, only those
+ * whose command differs from this one's.
  */
-async function siblingCommands(ctx: FaultContext, deploy: KObject): Promise<string[][]> {
+async function siblingCommands(ctx: FaultContext, deploy: KObject, excludeOwn = true): Promise<string[][]> {
   const own = mainContainer(deploy).container;
   const repo = splitImage(String(own.image)).repo;
   const all = (await ctx.kube.list("apps/v1", "Deployment", deploy.metadata.namespace))
     .filter((d) => d.metadata.name !== deploy.metadata.name)
     .map((d) => ({ name: d.metadata.name!, c: mainContainer(d).container }))
     .filter((d) => splitImage(String(d.c.image)).repo === repo && Array.isArray(d.c.command) && d.c.command.length)
-    .filter((d) => JSON.stringify(d.c.command) !== JSON.stringify(own.command))
+    .filter((d) => !excludeOwn || JSON.stringify(d.c.command) !== JSON.stringify(own.command))
     .sort((a, b) => a.name.localeCompare(b.name));
   const after = all.filter((d) => d.name > deploy.metadata.name!);
   return [...after, ...all.filter((d) => d.name < deploy.metadata.name!)].map((d) => [...d.c.command]);
