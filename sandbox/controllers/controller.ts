@@ -6,6 +6,7 @@
  */
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { ResourceRegistry, ResourceType } from "../api/resources.ts";
+import type { KObject } from "../api/types.ts";
 import type { ObjectStore } from "../api/store.ts";
 import type { EventRecorder } from "./events.ts";
 
@@ -92,4 +93,40 @@ export const keyOf = (namespace: string | undefined, name: string) => (namespace
 export function splitKey(key: string): [string | undefined, string] {
   const i = key.indexOf("/");
   return i < 0 ? [undefined, key] : [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** Logs a failed sync once per distinct message per key (the queue retries it), so a stuck object does not flood. */
+export class SyncErrors {
+  private readonly last = new Map<string, string>();
+  constructor(private readonly component: string) {}
+
+  ok(key: string): void {
+    this.last.delete(key);
+  }
+
+  report(key: string, err: unknown): void {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (this.last.get(key) === msg) return;
+    this.last.set(key, msg);
+    console.error(`${this.component}: sync ${key}: ${msg}`);
+  }
+}
+
+/** Every this many resync ticks, every object is queued (a full informer resync). */
+export const FULL_RESYNC_EVERY = 12;
+
+/**
+ * A periodic resync: each tick queues the objects of `type` that are still settling (deadlines and
+ * minReadySeconds advance only if someone looks again); every FULL_RESYNC_EVERY ticks, all of them.
+ */
+export function startResync(ctx: ControllerContext, type: ResourceType, everyMs: number, queue: WorkQueue, unsettled: (o: KObject) => boolean): TimerHandle {
+  let tick = 0;
+  const handle = ctx.clock.every(everyMs, () => {
+    const full = ++tick % FULL_RESYNC_EVERY === 0;
+    for (const o of ctx.store.list(type)) {
+      if (full || unsettled(o)) queue.add(keyOf(o.metadata.namespace, o.metadata.name!));
+    }
+  });
+  for (const o of ctx.store.list(type)) queue.add(keyOf(o.metadata.namespace, o.metadata.name!));
+  return handle;
 }

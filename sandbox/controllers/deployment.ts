@@ -11,7 +11,7 @@
 import type { TimerHandle } from "../clock.ts";
 import { resourceKey, type ResourceType } from "../api/resources.ts";
 import type { KObject, StoreEvent } from "../api/types.ts";
-import { keyOf, splitKey, WorkQueue, type Controller, type ControllerContext } from "./controller.ts";
+import { keyOf, splitKey, startResync, SyncErrors, WorkQueue, type Controller, type ControllerContext } from "./controller.ts";
 import {
   activeReplicaSets, byCreation, byRevision, deploymentSpec, desiredReplicasAnnotation, isSaturated, maxRevision, maxSurge,
   maxUnavailable, newReplicaSetFor, newRSNewReplicas, proportionalSizes, availableReplicasSum, REVISION_ANNOTATION, setNewReplicaSetAnnotations,
@@ -28,7 +28,6 @@ import { replicasOf } from "./replicaset.ts";
 const COMPONENT = "deployment-controller";
 /** How often unsettled Deployments are looked at again, so deadlines and availability advance. */
 export const DEFAULT_DEPLOYMENT_RESYNC_MS = 5_000;
-const FULL_RESYNC_EVERY = 12;
 
 export class DeploymentController implements Controller {
   readonly name = COMPONENT;
@@ -36,6 +35,7 @@ export class DeploymentController implements Controller {
   private queue?: WorkQueue;
   private unsubscribe?: () => void;
   private resync?: TimerHandle;
+  private readonly errors = new SyncErrors(COMPONENT);
   private dType!: ResourceType;
   private rsType!: ResourceType;
 
@@ -48,8 +48,8 @@ export class DeploymentController implements Controller {
     const podType = ctx.rt("Pod");
     const queue = (this.queue = new WorkQueue(ctx.clock, (key) => {
       this.sync(key);
-      this.lastError.delete(key);
-    }, (key, err) => this.reportError(key, err)));
+      this.errors.ok(key);
+    }, (key, err) => this.errors.report(key, err)));
     const [dKey, rsKey, podKey] = [resourceKey(this.dType), resourceKey(this.rsType), resourceKey(podType)];
     this.unsubscribe = ctx.store.onEvent((e: StoreEvent) => {
       if (e.resource === dKey) queue.add(keyOf(e.object.metadata.namespace, e.object.metadata.name!));
@@ -66,23 +66,7 @@ export class DeploymentController implements Controller {
         if (owner?.kind === "Deployment") queue.add(keyOf(rs!.metadata.namespace, owner.name));
       }
     });
-    let tick = 0;
-    this.resync = ctx.clock.every(this.resyncMs, () => {
-      const full = ++tick % FULL_RESYNC_EVERY === 0;
-      for (const d of ctx.store.list(this.dType)) {
-        if (full || deploymentUnsettled(d)) queue.add(keyOf(d.metadata.namespace, d.metadata.name!));
-      }
-    });
-    for (const d of ctx.store.list(this.dType)) queue.add(keyOf(d.metadata.namespace, d.metadata.name!));
-  }
-
-  /** Logs a failed sync (it is retried), once per distinct message per key so a stuck object does not flood. */
-  private readonly lastError = new Map<string, string>();
-  private reportError(key: string, err: unknown): void {
-    const msg = err instanceof Error ? err.message : String(err);
-    if (this.lastError.get(key) === msg) return;
-    this.lastError.set(key, msg);
-    console.error(`${COMPONENT}: sync ${key}: ${msg}`);
+    this.resync = startResync(ctx, this.dType, this.resyncMs, queue, deploymentUnsettled);
   }
 
   stop(): void {

@@ -11,7 +11,7 @@ import type { TimerHandle } from "../clock.ts";
 import { resourceKey, type ResourceType } from "../api/resources.ts";
 import { isoSeconds } from "../api/store.ts";
 import type { KObject, StoreEvent } from "../api/types.ts";
-import { keyOf, splitKey, WorkQueue, type Controller, type ControllerContext } from "./controller.ts";
+import { keyOf, splitKey, startResync, SyncErrors, WorkQueue, type Controller, type ControllerContext } from "./controller.ts";
 import {
   controllerRefOf, controllerRefTo, isControlledBy, isPodActive, isPodAvailable, isPodReady, podReadySince, podRestarts,
 } from "./pod-readiness.ts";
@@ -19,8 +19,6 @@ import {
 const COMPONENT = "replicaset-controller";
 /** How often unsettled ReplicaSets are looked at again, so minReadySeconds advances. */
 export const DEFAULT_RS_RESYNC_MS = 5_000;
-/** Every this many resync ticks, every ReplicaSet is looked at (a full informer resync). */
-const FULL_RESYNC_EVERY = 12;
 /** Upstream's burstReplicas: at most this many creations or deletions per sync. */
 const BURST_REPLICAS = 500;
 /** generateName leaves room for the 5-character random suffix within 63 characters. */
@@ -34,6 +32,7 @@ export class ReplicaSetController implements Controller {
   private queue?: WorkQueue;
   private unsubscribe?: () => void;
   private resync?: TimerHandle;
+  private readonly errors = new SyncErrors(COMPONENT);
   private rsType!: ResourceType;
   private podType!: ResourceType;
 
@@ -45,8 +44,8 @@ export class ReplicaSetController implements Controller {
     this.podType = ctx.rt("Pod");
     const queue = (this.queue = new WorkQueue(ctx.clock, (key) => {
       this.sync(key);
-      this.lastError.delete(key);
-    }, (key, err) => this.reportError(key, err)));
+      this.errors.ok(key);
+    }, (key, err) => this.errors.report(key, err)));
     const rsKey = resourceKey(this.rsType);
     const podKey = resourceKey(this.podType);
     this.unsubscribe = ctx.store.onEvent((e: StoreEvent) => {
@@ -59,23 +58,7 @@ export class ReplicaSetController implements Controller {
         }
       }
     });
-    let tick = 0;
-    this.resync = ctx.clock.every(this.resyncMs, () => {
-      const full = ++tick % FULL_RESYNC_EVERY === 0;
-      for (const rs of ctx.store.list(this.rsType)) {
-        if (full || unsettled(rs)) queue.add(keyOf(rs.metadata.namespace, rs.metadata.name!));
-      }
-    });
-    for (const rs of ctx.store.list(this.rsType)) queue.add(keyOf(rs.metadata.namespace, rs.metadata.name!));
-  }
-
-  /** Logs a failed sync (it is retried), once per distinct message per key so a stuck object does not flood. */
-  private readonly lastError = new Map<string, string>();
-  private reportError(key: string, err: unknown): void {
-    const msg = err instanceof Error ? err.message : String(err);
-    if (this.lastError.get(key) === msg) return;
-    this.lastError.set(key, msg);
-    console.error(`${COMPONENT}: sync ${key}: ${msg}`);
+    this.resync = startResync(ctx, this.rsType, this.resyncMs, queue, unsettled);
   }
 
   stop(): void {
