@@ -6,6 +6,7 @@
 import { benchSandboxScale, benchVirtualTime } from "./sandbox.bench.ts";
 import { benchTransaction } from "./transaction.bench.ts";
 import { benchLedger } from "./ledger.bench.ts";
+import { benchApps } from "./apps.bench.ts";
 
 type Bench = { name: string; title: string; run: () => Promise<Record<string, number | string>> };
 
@@ -14,6 +15,7 @@ const BENCHES: Bench[] = [
   { name: "virtual-time", title: "Sandbox virtual time: 20 Deployments", run: benchVirtualTime },
   { name: "transaction", title: "TNR transaction overhead against the sandbox", run: benchTransaction },
   { name: "ledger", title: "Mitigation ledger", run: () => benchLedger() },
+  { name: "apps", title: "Sandbox apps: social-network under load in virtual time", run: benchApps },
 ];
 
 async function main(): Promise<void> {

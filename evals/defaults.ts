@@ -8,7 +8,7 @@
 export const DEFAULT_SCENARIO_PATH = "evals/scenarios";
 
 /** Simulated time an app runs before the baseline is taken (pods start, traffic flows). */
-export const DEFAULT_WARMUP_MS = 90_000;
+export const DEFAULT_WARMUP_MS = 60_000;
 /** Simulated time after the last injection that a scenario runs at most, unless its budget says otherwise. */
 export const DEFAULT_SIM_BUDGET_MS = 20 * 60_000;
 /** Mitigation attempts per incident, unless the scenario's budget says otherwise. */
@@ -17,14 +17,21 @@ export const DEFAULT_ATTEMPTS = 5;
  * How long a scenario in which nothing should happen is watched after its last injection (a no-fault
  * or noise-only scenario, a self-healing fault): long enough for detection's windows to have fired.
  */
-export const DEFAULT_QUIET_WATCH_MS = 6 * 60_000;
+export const DEFAULT_QUIET_WATCH_MS = 3 * 60_000;
 /** After the oracle passes and no incident is open, watch this much longer (a late regression shows). */
 export const DEFAULT_COOLDOWN_MS = 60_000;
 /** How often the runner polls the oracles once Stratus has committed something. */
 export const DEFAULT_ORACLE_POLL_MS = 15_000;
 
+/** How often Stratus's detection agent looks at the app (the watchdog's tick), in simulated time. */
+export const DEFAULT_DETECT_INTERVAL_MS = 10_000;
+/** Simulated time Stratus watches the healthy app before the first injection (its detectors learn a baseline). */
+export const DEFAULT_LEAD_IN_MS = 30_000;
+/** Simulated time after an escalation with no new incident before the runner stops waiting. */
+export const DEFAULT_GIVE_UP_AFTER_ESCALATION_MS = 120_000;
+
 /** The runner's own health sampling (independent of the agent's). */
-export const DEFAULT_HEALTH_SAMPLE_MS = 10_000;
+export const DEFAULT_HEALTH_SAMPLE_MS = 15_000;
 /** Samples folded into one verdict (hysteresis), as the telemetry's window does. */
 export const DEFAULT_HEALTH_WINDOW = 3;
 

@@ -70,13 +70,13 @@ export function loadScenarios(paths: string[], catalog: CatalogView, cwd = proce
 
 /** Parses one scenario's YAML text; `file` is only used in messages. */
 export function parseScenarioText(text: string, file: string, catalog: CatalogView): LoadedScenario | { problems: ScenarioProblem[] } {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length) {
     return {
       problems: doc.errors.map((e) => ({
         file,
         field: e.linePos?.[0] ? `(yaml, line ${e.linePos[0].line} column ${e.linePos[0].col})` : "(yaml)",
-        message: `not valid YAML: ${e.message.split("\n")[0]}`,
+        message: `not valid YAML: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
       })),
     };
   }
@@ -88,12 +88,11 @@ export function parseScenarioText(text: string, file: string, catalog: CatalogVi
   if (!r.success) {
     return {
       problems: r.error.issues.map((i) => {
-        const path = i.path.map(String);
         if (i.code === "unrecognized_keys") {
           const keys = (i as { keys: string[] }).keys;
-          return { file, field: [...path, keys[0]].join("."), message: `unknown field${keys.length > 1 ? `s ${keys.join(", ")}` : ` "${keys[0]}"`}: the scenario format allows id, app, seed, description, faults, noise, expect, budget (see docs/EVALS.md)` };
+          return { file, field: fieldPath([...i.path, keys[0]]), message: `unknown field${keys.length > 1 ? `s ${keys.join(", ")}` : ` "${keys[0]}"`}: the scenario format allows id, app, seed, description, faults, noise, expect, budget (see docs/EVALS.md)` };
         }
-        return { file, field: path.join(".") || "(root)", message: i.message };
+        return { file, field: fieldPath(i.path) || "(root)", message: i.message };
       }),
     };
   }
@@ -128,4 +127,9 @@ export function checkAgainstCatalog(s: Scenario, file: string, catalog: CatalogV
   check(s.faults, "faults");
   check(s.noise ?? [], "noise");
   return problems;
+}
+
+/** A zod path as a reader writes it: `faults[0].target.name`. */
+function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((k, i) => (typeof k === "number" ? `[${k}]` : `${i ? "." : ""}${String(k)}`)).join("");
 }

@@ -32,14 +32,14 @@ export function renderReport(doc: EvalJson, meta: ReportMeta = {}): string {
   out.push("");
   out.push("## Summary");
   out.push("");
-  out.push("| agent | scenarios | errors | mitigation | detection | localization | RCA | false-positive mitigations | TNR violations | median TTD | median TTM | mean attempts | rollbacks | wall |");
-  out.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  out.push("| agent | scenarios | errors | mitigation | detection | localization | RCA | false-positive mitigations | TNR violations | median TTD | median TTM | mean attempts | failed attempts | rollbacks | wall | CPU |");
+  out.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const [agent, { summary: s }] of runs) {
-    out.push(`| ${agent} | ${s.scenarios} | ${s.errors} | ${pct(s.mitigationRate)} | ${pct(s.detectionAccuracy)} | ${pct(s.localizationAccuracy)} | ${pct(s.rcaAccuracy)} | ${s.falsePositiveMitigations} | ${s.tnrViolations} | ${secs(s.medianTtdSeconds)} | ${secs(s.medianTtmSeconds)} | ${s.meanAttempts ?? "–"} | ${s.rollbacks} | ${s.wallSeconds.toFixed(1)} s |`);
+    out.push(`| ${agent} | ${s.scenarios} | ${s.errors} | ${pct(s.mitigationRate)} | ${pct(s.detectionAccuracy)} | ${pct(s.localizationAccuracy)} | ${pct(s.rcaAccuracy)} | ${s.falsePositiveMitigations} | ${s.tnrViolations} | ${secs(s.medianTtdSeconds)} | ${secs(s.medianTtmSeconds)} | ${s.meanAttempts ?? "–"} | ${s.failedAttempts} | ${s.rollbacks} | ${s.wallSeconds.toFixed(1)} s | ${s.cpuSeconds.toFixed(0)} s |`);
   }
   out.push("");
   out.push(
-    "Mitigation is over the scenarios that expect a fix; detection over all (a no-fault or noise-only scenario is right when nothing is detected); localization and RCA over the scenarios that name them. An errored scenario fails every rate. A TNR violation is a committed transaction after which the runner's own health measurement was worse than just before it, or a run that ended worse than the cluster was when Stratus first wrote. A false-positive mitigation is any write in a scenario that needs none.",
+    "Mitigation is over the scenarios that expect a fix; detection over all (a no-fault or noise-only scenario is right when nothing is detected); localization and RCA over the scenarios that name them. An errored scenario fails every rate. Mean attempts is over the scenarios that expect a fix. A TNR violation is a committed transaction after which the runner's own health measurement (three samples folded, taken independently of the agent's) was worse than just before it; or, when Stratus left writes in place that no commit vouched for (a failed attempt not rolled back, or a rollback that did not restore), a run that ended worse than the cluster was when Stratus first wrote. A false-positive mitigation is any write by Stratus, seen at the API server, in a scenario that needs none. Wall is the whole variant's wall time; CPU is the scenarios' processes' CPU time, which does not depend on how busy the machine was.",
   );
   out.push("");
   if (runs.length > 1) out.push(...ablation(runs.map(([a, r]) => [a, r.summary] as const)));
@@ -55,13 +55,22 @@ export function renderReport(doc: EvalJson, meta: ReportMeta = {}): string {
 
 function ablation(rows: ReadonlyArray<readonly [string, Summary]>): string[] {
   const out = ["## Ablation: what undo buys", ""];
-  out.push("| agent | mitigation (ours) | mitigation (paper, AIOpsLab, GPT-4o) | mean attempts | rollbacks | TNR violations |");
-  out.push("|---|---|---|---|---|---|");
+  out.push("| agent | mitigation (ours) | mitigation (paper, AIOpsLab, GPT-4o) | mean attempts | failed attempts | rollbacks | TNR violations |");
+  out.push("|---|---|---|---|---|---|---|");
   for (const [agent, s] of rows) {
     const paper = PAPER_FIGURES[agent as keyof typeof PAPER_FIGURES];
-    out.push(`| ${AGENT_TITLES[agent] ?? agent} | ${pct(s.mitigationRate)} | ${paper === undefined ? "–" : pct(paper)} | ${s.meanAttempts ?? "–"} | ${s.rollbacks} | ${s.tnrViolations} |`);
+    out.push(`| ${AGENT_TITLES[agent] ?? agent} | ${pct(s.mitigationRate)} | ${paper === undefined ? "–" : pct(paper)} | ${s.meanAttempts ?? "–"} | ${s.failedAttempts} | ${s.rollbacks} | ${s.tnrViolations} |`);
   }
   out.push("");
+  const full = rows.find(([a]) => a === "stratus")?.[1];
+  if (full) {
+    out.push(
+      full.failedAttempts === 0
+        ? "In this run no attempt of the full agent failed, so undo never had to act: where the variants differ, it is because `single` stops after one attempt (scenarios with two faults need two), not because of undo. Undo and retries pay only where a first attempt fails; the paper's GPT-4o agent failed first attempts far more often than these embedded reasoners do on this catalog."
+        : `In this run ${full.failedAttempts} attempt(s) of the full agent failed and ${full.rollbacks} were rolled back; the naive variant left its failed attempts in place and retried from there.`,
+    );
+    out.push("");
+  }
   out.push(
     "**The environment differs, so the numbers are not comparable one to one.** The paper measured STRATUS with GPT-4o on AIOpsLab's mitigation problems against real clusters running DeathStarBench; these figures come from Stratus's embedded (no-LLM) reasoners unless `--llm` says otherwise, on our own scenario catalog, in a simulated cluster whose faults and symptoms we wrote ourselves. What carries over is the shape of the comparison: the same agent, on the same scenarios, with undo and retries, with retries but no undo (a failed attempt is left in place and the next one starts from there), and with one attempt.",
   );

@@ -57,9 +57,13 @@ export type ScenarioResult = {
   tnrDetails: string[];
   /** Outcome of each attempt, in order ("committed", "rolled-back", ...). */
   outcomes: string[];
+  /** Each attempt: the hypothesis acted on, the plan (one line per action), how it ended and why. */
+  attemptLog: Array<{ hypothesis: string; plan: string[]; outcome: string; reason: string }>;
   incidents: number;
   simSeconds: number;
   wallSeconds: number;
+  /** CPU time the scenario's process spent (user + system), a load-independent measure of cost. */
+  cpuSeconds: number;
 };
 
 export type Summary = {
@@ -79,8 +83,14 @@ export type Summary = {
   /** Files that could not be loaded (see `problems`). */
   invalidFiles: number;
   mitigationScenarios: number;
+  /** Mean attempts over the scenarios that expect a fix. */
   meanAttempts: number | null;
+  /** Attempts that did not commit (rolled back, or — naive — left in place). */
+  failedAttempts: number;
   rollbacks: number;
+  /** Simulated seconds run, and CPU seconds spent, over all scenarios. */
+  simSeconds: number;
+  cpuSeconds: number;
 };
 
 /** A scenario's detection is right when "an incident was opened" equals what it expects. */
@@ -101,7 +111,7 @@ export function summarize(agent: AgentVariant, results: ScenarioResult[], wallSe
   const mit = results.filter((r) => r.expect.mitigated);
   const loc = results.filter((r) => r.expect.localization);
   const rca = results.filter((r) => r.expect.rootCause);
-  const attempted = results.filter(ok);
+  const mitRun = mit.filter(ok);
   return {
     scenarios: results.length,
     errors: results.filter((r) => !ok(r)).length,
@@ -117,8 +127,11 @@ export function summarize(agent: AgentVariant, results: ScenarioResult[], wallSe
     agent,
     invalidFiles,
     mitigationScenarios: mit.length,
-    meanAttempts: attempted.length ? round(attempted.reduce((s, r) => s + r.attempts, 0) / attempted.length, 2) : null,
+    meanAttempts: mitRun.length ? round(mitRun.reduce((s, r) => s + r.attempts, 0) / mitRun.length, 2) : null,
+    failedAttempts: results.reduce((s, r) => s + r.outcomes.filter((o) => !o.startsWith("committed")).length, 0),
     rollbacks: results.reduce((s, r) => s + r.rollbacks, 0),
+    simSeconds: round(results.reduce((s, r) => s + r.simSeconds, 0)),
+    cpuSeconds: round(results.reduce((s, r) => s + r.cpuSeconds, 0)),
   };
 }
 
@@ -170,8 +183,10 @@ export function erroredResult(base: { id: string; agent: AgentVariant; app: stri
     writeLog: [],
     tnrDetails: [],
     outcomes: [],
+    attemptLog: [],
     incidents: 0,
     simSeconds: 0,
     wallSeconds,
+    cpuSeconds: 0,
   };
 }

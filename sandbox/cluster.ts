@@ -9,17 +9,21 @@ import { ResourceRegistry, type CustomResourceSpec, type ResourceType } from "./
 import { startApiServer, type ExtraRoute, type RunningApiServer, type WriteInterceptor } from "./api/server.ts";
 import { ObjectStore } from "./api/store.ts";
 import { ApiFaults } from "./api-faults.ts";
+import { deployApp, getApp } from "./apps/index.ts";
 import { bootstrapCluster, NODE_COUNT } from "./bootstrap.ts";
 import { RealClock, type Clock } from "./clock.ts";
+import type { ContainerLogs } from "./controllers/container-logs.ts";
 import type { Controller, ControllerContext } from "./controllers/controller.ts";
 import { EventRecorder } from "./controllers/events.ts";
 import { createControllers } from "./controllers/index.ts";
 import { Kubelet } from "./controllers/kubelet.ts";
 import { containerKillRoute } from "./faults/chaos-daemon.ts";
 import { ImageCatalog, type ImageEntry } from "./images/catalog.ts";
-import { BASE_IMAGES } from "./images/index.ts";
+import { appImages, BASE_IMAGES } from "./images/index.ts";
+import { InstanceTable } from "./images/instances.ts";
 import { kubeconfigYaml, writeKubeconfig } from "./kubeconfig.ts";
 import { seededRandom } from "./random.ts";
+import { CHAOS_RESOURCES, Workload, workloadRoutes, type RunOptions, type WorkloadOptions } from "./workload/index.ts";
 
 export type SandboxOptions = {
   clock?: Clock;
@@ -31,6 +35,10 @@ export type SandboxOptions = {
   routes?: ExtraRoute[];
   interceptWrite?: WriteInterceptor;
   historySize?: number;
+  /** Apps to deploy at start (e.g. ["hotel-reservation"]); each gets a load generator. */
+  apps?: string[];
+  /** The load generator's tick and jitter, and the rate for the apps deployed at start. */
+  workload?: WorkloadOptions & { rate?: number };
 };
 
 export class Sandbox {
@@ -44,18 +52,23 @@ export class Sandbox {
     private readonly api: RunningApiServer,
     /** The API-fault switch (off until set). */
     readonly apiFaults: ApiFaults,
+    /** Container logs (the workload appends request errors here). */
+    readonly logs: ContainerLogs,
+    /** Load generator, request propagation and /metrics. */
+    readonly workload: Workload,
   ) {}
 
   static async start(opts: SandboxOptions = {}): Promise<Sandbox> {
     const clock = opts.clock ?? new RealClock();
     const random = seededRandom(opts.seed ?? 1);
     const registry = new ResourceRegistry();
-    for (const cr of opts.customResources ?? []) registry.registerCustom(cr);
+    for (const cr of [...CHAOS_RESOURCES, ...(opts.customResources ?? [])]) registry.registerCustom(cr);
     const kinds = kindMap();
     const store = new ObjectStore({ clock, registry, admission: createAdmission(kinds), historySize: opts.historySize, random });
     bootstrapCluster(store, registry, opts.nodes ?? NODE_COUNT);
 
-    const images = new ImageCatalog([...BASE_IMAGES, ...(opts.images ?? [])]);
+    const instances = new InstanceTable();
+    const images = new ImageCatalog([...BASE_IMAGES, ...appImages(instances), ...(opts.images ?? [])]);
     const rt = (kind: string, group?: string): ResourceType => {
       const found = registry.all().find((t) => t.kind === kind && (group === undefined ? t.group !== "events.k8s.io" : t.group === group));
       if (!found) throw new Error(`no resource type for kind ${kind}`);
@@ -68,11 +81,25 @@ export class Sandbox {
 
     // Fault decisions get their own seeded stream so switching them on does not shift other randomness.
     const apiFaults = new ApiFaults(seededRandom((opts.seed ?? 1) ^ 0x5eed));
+    // The workload too: traffic jitter must not shift names and uids.
+    const workload = new Workload({ store, clock, logs: set.logs, instances, random: seededRandom((opts.seed ?? 1) ^ 0x10ad) }, opts.workload);
     const intercept = opts.interceptWrite ?? apiFaults.intercept;
     const api = await startApiServer({
-      store, registry, kinds, logs: set.logs, routes: [apiFaults.route, ...chaosDaemon(set.controllers), ...(opts.routes ?? [])], interceptWrite: intercept, port: opts.port,
+      store, registry, kinds, logs: set.logs, routes: [apiFaults.route, ...chaosDaemon(set.controllers), ...workloadRoutes(workload), ...(opts.routes ?? [])], interceptWrite: intercept, port: opts.port,
     });
-    return new Sandbox(clock, registry, store, images, context, set.controllers, api, apiFaults);
+    const sandbox = new Sandbox(clock, registry, store, images, context, set.controllers, api, apiFaults, set.logs, workload);
+    for (const app of opts.apps ?? []) sandbox.deployApp(app, { rate: opts.workload?.rate });
+    return sandbox;
+  }
+
+  /**
+   * Deploys an app (`kubectl apply` of its manifests) and runs its load generator, which starts
+   * sending once the app is up. Throws for an unknown app name.
+   */
+  deployApp(name: string, opts: RunOptions = {}): void {
+    const app = getApp(name);
+    deployApp(this.store, app);
+    this.workload.run(app, opts);
   }
 
   get url(): string {
@@ -92,6 +119,7 @@ export class Sandbox {
   }
 
   async close(): Promise<void> {
+    this.workload.stop();
     for (const c of this.controllers) c.stop();
     await this.api.close();
   }

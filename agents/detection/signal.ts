@@ -25,6 +25,9 @@ export type Symptom = {
   evidence: Evidence[];
   /** The earliest time (ms) the cluster's own timestamps date it to (a pod's creation, a container's exit), if any. */
   since?: number;
+  /** Overrides of the class's hold and minimum observations (an alert has already held in its source). */
+  holdMs?: number;
+  minObservations?: number;
 };
 
 export type SignalContext = {

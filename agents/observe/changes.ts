@@ -117,13 +117,31 @@ export class ChangeTracker {
     return v?.object;
   }
 
-  /** A ConfigMap's or Secret's `key` as it was before `t`; undefined when unknown or absent then. */
-  valueBefore(kind: "ConfigMap" | "Secret", namespace: string, name: string, key: string, t: number): string | undefined {
-    const o = this.objectBefore(kind, namespace, name, t);
-    if (!o) return undefined;
-    if (kind === "Secret") return secretValue(o, key);
-    const v = o.data?.[key];
-    return typeof v === "string" ? v : undefined;
+  /**
+   * The object as it was before the last change seen up to `t + slackMs`: the last good version
+   * when that change caused an incident with onset `t` (a change is often observed a little before
+   * or after the first symptom). Undefined when the tracker saw no change by then. Secrets come
+   * back raw: callers must not log them.
+   */
+  priorVersion(kind: string, namespace: string, name: string, t: number, slackMs = DEFAULT_PRIOR_SLACK_MS): KubeObject | undefined {
+    const track = this.tracks.get(keyOf(kind, namespace, name));
+    if (!track) return undefined;
+    let k = -1;
+    track.versions.forEach((v, i) => {
+      if (v.from <= t + slackMs) k = i;
+    });
+    return k > 0 ? track.versions[k - 1].object : undefined;
+  }
+
+  /** A ConfigMap's or Secret's `key` in `priorVersion`; undefined when unknown or absent then. */
+  priorValue(kind: "ConfigMap" | "Secret", namespace: string, name: string, key: string, t: number, slackMs?: number): string | undefined {
+    return valueOf(this.priorVersion(kind, namespace, name, t, slackMs), key);
+  }
+
+  /** A ConfigMap's or Secret's `key` as last observed. */
+  currentValue(kind: "ConfigMap" | "Secret", namespace: string, name: string, key: string): string | undefined {
+    const track = this.tracks.get(keyOf(kind, namespace, name));
+    return track && track.deletedAt === undefined ? valueOf(track.versions[track.versions.length - 1]?.object, key) : undefined;
   }
 
   private change(at: number, since: number, t: Track, verb: ObservedChange["verb"], what: string[]): ObservedChange {
@@ -137,10 +155,31 @@ export class ChangeTracker {
 
 const keyOf = (kind: string, ns: string, name: string) => `${kind}/${ns}/${name}`;
 
+/** A change observed up to this long after an onset may still be its cause (observations are seconds apart). */
+export const DEFAULT_PRIOR_SLACK_MS = 90_000;
+
+function changedKeys(before: unknown, after: unknown): string[] {
+  const b = (before ?? {}) as Record<string, unknown>;
+  const a = (after ?? {}) as Record<string, unknown>;
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !sameJson(b[k], a[k])).sort();
+}
+
+function valueOf(o: KubeObject | undefined, key: string): string | undefined {
+  if (!o) return undefined;
+  if (o.kind === "Secret") return secretValue(o, key);
+  const v = o.data?.[key];
+  return typeof v === "string" ? v : undefined;
+}
+
 /** What changed, in words; Secret and ConfigMap values are named by key only. */
 function describeChange(kind: string, before: unknown, after: unknown): string[] {
-  if (kind === "Secret") return diffPaths(before, after, "", 20).map((p) => `data.${p.split(".")[0]}`);
-  if (kind === "ConfigMap") return [...new Set(diffPaths(before, after, "", 20).map((p) => p.split(".").slice(0, 2).join(".")))];
+  // Keys may contain dots ("config.json"): compare key by key rather than by dotted path.
+  if (kind === "Secret") return changedKeys(before, after).map((k) => `data.${k}`);
+  if (kind === "ConfigMap") {
+    const b = before as { data?: Record<string, unknown>; binaryData?: Record<string, unknown> };
+    const a = after as typeof b;
+    return [...changedKeys(b.data, a.data).map((k) => `data.${k}`), ...changedKeys(b.binaryData, a.binaryData).map((k) => `binaryData.${k}`)];
+  }
   const paths = diffPaths(before, after, "spec", 12);
   if (kind === "Deployment") {
     const b = before as { replicas?: number };

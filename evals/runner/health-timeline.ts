@@ -78,9 +78,13 @@ export class HealthTimeline {
 
   /**
    * TNR violations with their reasons: each committed transaction after which health regressed
-   * against just before its intent, and the end of the run against the moment of the first write.
+   * against just before its intent; and, when Stratus left writes in place that no commit vouched
+   * for (`leftInPlaceSince`: a failed attempt not rolled back, or a rollback that did not restore),
+   * the end of the run against the moment of its first write. When every failed attempt was
+   * restored, the cluster's state is what the fault made it, and how that state ages (a Pending pod
+   * passing its grace period) is not Stratus's doing.
    */
-  violations(committed: CommittedTx[], firstWriteAt: number | undefined): string[] {
+  violations(committed: CommittedTx[], leftInPlaceSince: number | undefined): string[] {
     const out: string[] = [];
     for (const tx of committed) {
       const before = this.before(tx.intentAt);
@@ -89,8 +93,8 @@ export class HealthTimeline {
       const r = regressed(before, after);
       if (r.regressed) out.push(`after committed ${tx.txId}: ${r.reasons.join("; ")}`);
     }
-    if (firstWriteAt !== undefined) {
-      const start = this.before(firstWriteAt);
+    if (leftInPlaceSince !== undefined) {
+      const start = this.before(leftInPlaceSince);
       const end = this.latest();
       if (start && end) {
         const r = regressed(start, end);

@@ -46,11 +46,36 @@ export async function chaosSelecting(ctx: FaultContext, kind: ChaosKind, namespa
   });
 }
 
-/** The oracle's check for a chaos fault: no experiment of that kind still selects the target's pods. */
+const PAUSE_ANNOTATION = "experiment.chaos-mesh.org/pause";
+
+/** Whether an experiment acts now: not being deleted, not paused, within its duration. */
+export function chaosInEffect(c: KObject, now: number): boolean {
+  if (c.metadata.deletionTimestamp || c.metadata.annotations?.[PAUSE_ANNOTATION] === "true") return false;
+  const ms = durationMs(c.spec?.duration);
+  const created = Date.parse(String(c.metadata.creationTimestamp ?? ""));
+  return ms === undefined || !Number.isFinite(created) || now < created + ms;
+}
+
+/** Go duration ("90s", "1h30m", "200ms") in ms; undefined when absent or unreadable. */
+function durationMs(s: unknown): number | undefined {
+  if (typeof s !== "string" || !s) return undefined;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let m: RegExpExecArray | null;
+  let at = 0;
+  while ((m = re.exec(s))) {
+    total += Number(m[1]) * units[m[2]];
+    at = re.lastIndex;
+  }
+  return at === s.length ? total : undefined;
+}
+
+/** The oracle's check for a chaos fault: no experiment of that kind still acts on the target's pods. */
 export async function noChaosLeft(ctx: FaultContext, kind: ChaosKind, namespace: string, deployName: string, what: (c: KObject) => boolean = () => true): Promise<string[]> {
   const deploy = await ctx.kube.get({ apiVersion: "apps/v1", kind: "Deployment", namespace, name: deployName });
   if (!deploy) return [`Deployment ${namespace}/${deployName} is gone`];
   const labels: Record<string, string> = deploy.spec?.template?.metadata?.labels ?? {};
-  const left = (await chaosSelecting(ctx, kind, namespace, labels)).filter(what);
+  const left = (await chaosSelecting(ctx, kind, namespace, labels)).filter((c) => what(c) && chaosInEffect(c, ctx.now()));
   return left.map((c) => `${kind} ${namespace}/${c.metadata.name} still acts on ${deployName}'s pods`);
 }

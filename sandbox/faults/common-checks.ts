@@ -6,7 +6,6 @@
  * pre-injection baseline is recorded.
  */
 import type { FaultContext } from "./fault.ts";
-import { KubeClient } from "./kube-client.ts";
 import { isActive, isReady, notReadyReason } from "./lookups.ts";
 
 export const DEFAULT_SUCCESS_WINDOW_MS = 60_000;
@@ -33,10 +32,11 @@ export async function commonChecks(ctx: FaultContext, namespace: string): Promis
     reasons.push(`pod ${namespace}/${p.metadata.name} is not Ready (${notReadyReason(p)})`);
   }
   const prefix = `${namespace}/`;
+  const deploys = new Map((await ctx.kube.list("apps/v1", "Deployment", namespace)).map((d) => [d.metadata.name!, d]));
   for (const [key, want] of ctx.baseline) {
     if (!key.startsWith(prefix) || want === 0) continue;
     const name = key.slice(prefix.length);
-    const d = await ctx.kube.get(KubeClient.ref("Deployment", namespace, name));
+    const d = deploys.get(name);
     if (!d) {
       reasons.push(`Deployment ${key} is gone; it had ${want} replica(s) before the injection`);
       continue;

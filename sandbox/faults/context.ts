@@ -1,18 +1,13 @@
 /**
  * Builds a FaultContext: the API client for the cluster (from a kubeconfig file or a KubeConfig),
- * the workload probe the oracles read, and the clock for timestamps written into objects (the
- * sandbox's clock in evals, so runs with one seed write the same objects).
+ * the workload probe the oracles read (by default the sandbox's workload endpoint, over the same
+ * client), and the clock for timestamps written into objects (the sandbox's clock in evals, so
+ * runs with one seed write the same objects).
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { FaultContext, InjectionRecord, WorkloadProbe } from "./fault.ts";
 import { KubeClient } from "./kube-client.ts";
-
-/** A probe for callers that only inject (the CLI): asking it is a usage error. */
-export const NO_WORKLOAD_PROBE: WorkloadProbe = {
-  async successRatio() {
-    throw new Error("no workload probe in this context: oracles need one (createFaultContext({workload}))");
-  },
-};
+import { httpWorkloadProbe } from "./workload-probe.ts";
 
 export function createFaultContext(opts: {
   kubeconfig: string | KubeConfig | KubeClient;
@@ -24,7 +19,7 @@ export function createFaultContext(opts: {
     : KubeClient.fromKubeConfig(opts.kubeconfig);
   return {
     kube,
-    workload: opts.workload ?? NO_WORKLOAD_PROBE,
+    workload: opts.workload ?? httpWorkloadProbe(kube),
     now: opts.now ?? (() => Date.now()),
     baseline: new Map<string, number>(),
     records: [] as InjectionRecord[],

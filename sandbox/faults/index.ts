@@ -18,6 +18,7 @@ import { networkPolicyDeny } from "./kinds/network-policy-deny.ts";
 import { nodeSelector } from "./kinds/node-selector.ts";
 import { noiseRestart } from "./kinds/noise-restart.ts";
 import { noiseRollout } from "./kinds/noise-rollout.ts";
+import { noiseTrafficSpike } from "./kinds/noise-traffic-spike.ts";
 import { podKill } from "./kinds/pod-kill.ts";
 import { pvcUnbound } from "./kinds/pvc-unbound.ts";
 import { readinessProbe } from "./kinds/readiness-probe.ts";
@@ -30,7 +31,7 @@ export const FAULTS: readonly Fault[] = [
   serviceTargetPort, serviceSelector, scaleZero, nodeSelector, imageMissing, imageBuggy, wrongCommand,
   envOverride, readinessProbe, memoryLimit, dbAuthRevoked, dbUserDropped, configCorrupt, pvcUnbound,
   networkPolicyDeny, networkDelay, networkLoss, cpuStress, podKill,
-  noiseRestart, noiseRollout,
+  noiseRestart, noiseTrafficSpike, noiseRollout,
 ];
 
 export const FAULT_KINDS: readonly string[] = FAULTS.map((f) => f.spec.kind);
@@ -48,6 +49,7 @@ export {
   FaultError, isFaultError, type Change, type EntityRef, type Fault, type FaultContext, type FaultSpec, type FaultTarget,
   type FaultType, type GroundTruth, type InjectionRecord, type Layer, type OracleVerdict, type TargetKind, type WorkloadProbe,
 } from "./fault.ts";
-export { createFaultContext, NO_WORKLOAD_PROBE } from "./context.ts";
+export { createFaultContext } from "./context.ts";
+export { httpWorkloadProbe } from "./workload-probe.ts";
 export { KubeClient, KubeApiError } from "./kube-client.ts";
 export { CONTAINER_KILL_PATH } from "./chaos-daemon.ts";

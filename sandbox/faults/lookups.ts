@@ -47,7 +47,8 @@ export function notReadyReason(pod: KObject): string {
     if (cs.state?.terminated?.reason) return cs.state.terminated.reason;
   }
   if (pod.status?.phase && pod.status.phase !== "Running") return pod.status.phase;
-  return "not Ready";
+  const all = pod.status?.containerStatuses ?? [];
+  return `Running, ${all.filter((c: any) => c.ready).length}/${all.length} containers ready`;
 }
 
 /** The container a Deployment is about: the one named like it, else the first. */

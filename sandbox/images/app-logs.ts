@@ -13,7 +13,7 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 /** RFC 3339 to the second, as zerolog's console writer prints it. */
 export const goTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
-export type GoLevel = "DBG" | "INF" | "WRN" | "ERR" | "PNC";
+export type GoLevel = "DBG" | "INF" | "WRN" | "ERR" | "FTL" | "PNC";
 
 export const goLine = (ms: number, level: GoLevel, caller: string, msg: string) => `${goTime(ms)} ${level} ${caller} > ${msg}`;
 

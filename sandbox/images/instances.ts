@@ -30,34 +30,45 @@ export type AppInstance = {
   tlsMode?: string;
   memoryBytes: number;
   startedAt: number;
-  /** A counter that changes with every start: lets readers tell one process from the next. */
+  /** Changes with every start: lets readers tell one process from the next. */
   generation: number;
 };
 
 export class InstanceTable {
-  private readonly byKey = new Map<string, AppInstance>();
+  /** pod uid -> container name -> instance */
+  private readonly pods = new Map<string, Map<string, AppInstance>>();
   private generation = 0;
 
   /** Records a started process (replacing the container's previous one). */
   set(podUid: string, container: string, instance: Omit<AppInstance, "generation">): void {
-    this.byKey.set(`${podUid}/${container}`, { ...instance, generation: ++this.generation });
+    let byContainer = this.pods.get(podUid);
+    if (!byContainer) this.pods.set(podUid, (byContainer = new Map()));
+    byContainer.set(container, { ...instance, generation: ++this.generation });
   }
 
   /** The container's process did not start or exited: nothing listens any more. */
   clear(podUid: string, container: string): void {
-    this.byKey.delete(`${podUid}/${container}`);
+    const byContainer = this.pods.get(podUid);
+    byContainer?.delete(container);
+    if (byContainer && !byContainer.size) this.pods.delete(podUid);
   }
 
   get(podUid: string, container: string): AppInstance | undefined {
-    return this.byKey.get(`${podUid}/${container}`);
+    return this.pods.get(podUid)?.get(container);
+  }
+
+  /** Every recorded process of a pod. */
+  forPod(podUid: string): AppInstance[] {
+    const byContainer = this.pods.get(podUid);
+    return byContainer ? [...byContainer.values()] : [];
   }
 
   /** Drops every entry whose pod is not in `alive` (pods deleted since). */
   prune(alive: Set<string>): void {
-    for (const key of this.byKey.keys()) if (!alive.has(key.slice(0, key.indexOf("/")))) this.byKey.delete(key);
+    for (const uid of this.pods.keys()) if (!alive.has(uid)) this.pods.delete(uid);
   }
 
   get size(): number {
-    return this.byKey.size;
+    return this.pods.size;
   }
 }

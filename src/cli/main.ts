@@ -2,15 +2,25 @@
  * The `stratus` command: one entry point, one subcommand per concern, each in `commands/`.
  * Usage errors exit 2 with a message that says what to type instead.
  */
+import { evalCommand } from "./commands/eval.ts";
 import { ledgerCommand } from "./commands/ledger.ts";
+import { playbookCommand } from "./commands/playbook.ts";
 import { sandboxCommand } from "./commands/sandbox.ts";
+import { approveCommand } from "./commands/approve.ts";
+import { startCommand } from "./commands/start.ts";
+import { watchCommand } from "./commands/watch.ts";
 import { EXIT_USAGE, processIo, UsageError, type Io } from "./io.ts";
 
 type Handler = (argv: string[], io: Io) => Promise<number>;
 
 const COMMANDS: Array<{ name: string; summary: string; run: Handler }> = [
+  { name: "start", summary: "run it all: a sandbox with an app, the watchdog, and a fault schedule (npm start)", run: startCommand },
+  { name: "watch", summary: "the watchdog: detect, diagnose and fix inside TNR transactions", run: watchCommand },
+  { name: "approve", summary: "approve (or --reject) a plan the watchdog is waiting on", run: approveCommand },
   { name: "sandbox", summary: "run the simulated Kubernetes cluster (sandbox up)", run: sandboxCommand },
   { name: "ledger", summary: "review the mitigation ledger (list, show, verify, export)", run: ledgerCommand },
+  { name: "playbook", summary: "the playbook library: list, validate, show, plan (dry run), watch", run: (argv, io) => playbookCommand(argv, io) },
+  { name: "eval", summary: "replay fault-injection scenarios against simulated clusters and score the agent", run: evalCommand },
 ];
 
 const USAGE = `Usage: stratus <command> [flags]

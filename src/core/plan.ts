@@ -5,6 +5,11 @@
  * into ordered stages and refuses cycles, unknown step ids, conflicting steps forced into one stage
  * and more than K actions â€” each problem named. `dryRunPlan` shows what each action would change,
  * by server-side dry run, without writing. The layering itself lives in plan-layering.ts.
+ * Steps may also carry an execution policy (all optional, all enforced by transaction-apply.ts):
+ * `retry` (attempts, back-off, which error classes are retried and which are fatal),
+ * `precondition` / `postcondition` (a wait condition that must hold before / after the write),
+ * `deadline` (must start within N ms of another step finishing) and `compensate` (the actions that
+ * undo this step on abort, where restoring the snapshot is not the right inverse).
  */
 import { z } from "zod";
 import type { ClusterClient } from "../kube/cluster-client.ts";
@@ -18,8 +23,51 @@ import { isStratusError } from "./errors.ts";
 import { layerSteps } from "./plan-layering.ts";
 import { waitConditionSchema, type WaitCondition } from "./wait.ts";
 
-export type ActionStep = { id: string; action: Action; after?: string[]; conflictsWith?: string[]; stage?: number };
-export type WaitStep = { id: string; wait: { until: WaitCondition; timeoutMs: number }; after?: string[]; stage?: number };
+/** What went wrong in a step, as a retry policy sees it (see classifyError in transaction-apply.ts). */
+export const ERROR_CLASSES = [
+  "conflict", // 409 Conflict: someone else wrote first
+  "already-exists", // 409 AlreadyExists
+  "server-error", // 5xx
+  "unreachable", // no answer: refused, timed out
+  "throttled", // 429
+  "not-found", // 404
+  "forbidden", // 401 / 403
+  "invalid", // 400 / 422, or a ValidationError from the action
+  "precondition-failed",
+  "postcondition-failed",
+  "deadline-missed",
+  "cancelled", // fail-fast: a sibling step failed
+  "other",
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+/** Outcomes that are verdicts, not transient failures: no retry policy may retry them. */
+export const NEVER_RETRIED: readonly ErrorClass[] = ["deadline-missed", "cancelled"];
+/** What a retry policy retries when it names no `retryOn`: the transient API failures. */
+export const DEFAULT_RETRY_ON: readonly ErrorClass[] = ["conflict", "server-error", "unreachable", "throttled"];
+export const MAX_RETRY_ATTEMPTS = 20;
+
+export type Backoff = { kind: "fixed" | "linear" | "exponential"; baseMs: number; capMs?: number };
+/** Per-step retries; replaces the transaction's built-in 409/5xx retries for that step. */
+export type RetryPolicy = { maxAttempts: number; backoff: Backoff; retryOn: ErrorClass[]; fatalOn: ErrorClass[] };
+/** A condition checked around a step: polled until it holds or `timeoutMs` passes (0 = checked once). */
+export type StepCondition = { until: WaitCondition; timeoutMs: number };
+/** "Must start within `withinMs` of step `after` finishing." */
+export type Deadline = { after: string; withinMs: number };
+
+export type ActionStep = {
+  id: string;
+  action: Action;
+  after?: string[];
+  conflictsWith?: string[];
+  stage?: number;
+  retry?: RetryPolicy;
+  precondition?: StepCondition;
+  postcondition?: StepCondition;
+  deadline?: Deadline;
+  /** Actions that undo this step on abort instead of restoring its targets' snapshots; [] = nothing to undo. */
+  compensate?: Action[];
+};
+export type WaitStep = { id: string; wait: { until: WaitCondition; timeoutMs: number }; after?: string[]; stage?: number; deadline?: Deadline };
 export type Step = ActionStep | WaitStep;
 export type Plan = { id?: string; steps: Step[] };
 export type CompiledPlan = { stages: Step[][] };
@@ -32,7 +80,38 @@ const stepId = z.string().regex(/^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/, "must be 1â
 const idList = z.array(stepId).optional();
 const stageHint = z.number().int().min(0).max(1000).optional();
 
-const actionStep = z.strictObject({ id: stepId, action: z.unknown(), after: idList, conflictsWith: idList, stage: stageHint });
+const durationMs = z.number().int().min(0).max(MAX_WAIT_TIMEOUT_MS);
+const errorClass = z.enum(ERROR_CLASSES);
+
+export const retryPolicySchema = z
+  .strictObject({
+    maxAttempts: z.number().int().min(1).max(MAX_RETRY_ATTEMPTS),
+    backoff: z.strictObject({ kind: z.enum(["fixed", "linear", "exponential"]), baseMs: durationMs, capMs: durationMs.optional() }),
+    retryOn: z.array(errorClass).default([...DEFAULT_RETRY_ON]),
+    fatalOn: z.array(errorClass).default([]),
+  })
+  .superRefine((r, ctx) => {
+    r.retryOn.forEach((c, i) => {
+      if (NEVER_RETRIED.includes(c)) ctx.addIssue({ code: "custom", path: ["retryOn", i], message: `${c} is never retried (it is a verdict, not a transient failure)` });
+      if (r.fatalOn.includes(c)) ctx.addIssue({ code: "custom", path: ["retryOn", i], message: `${c} is both retried and fatal; keep it in one list` });
+    });
+    if (r.backoff.capMs !== undefined && r.backoff.capMs < r.backoff.baseMs) ctx.addIssue({ code: "custom", path: ["backoff", "capMs"], message: "the cap is below the base delay" });
+  });
+export const stepConditionSchema = z.strictObject({ until: waitConditionSchema, timeoutMs: durationMs.default(0) });
+export const deadlineSchema = z.strictObject({ after: stepId, withinMs: durationMs });
+
+const actionStep = z.strictObject({
+  id: stepId,
+  action: z.unknown(),
+  after: idList,
+  conflictsWith: idList,
+  stage: stageHint,
+  retry: retryPolicySchema.optional(),
+  precondition: stepConditionSchema.optional(),
+  postcondition: stepConditionSchema.optional(),
+  deadline: deadlineSchema.optional(),
+  compensate: z.array(z.unknown()).max(10).optional(),
+});
 const waitStep = z.strictObject({
   id: stepId,
   wait: z.strictObject({
@@ -41,6 +120,7 @@ const waitStep = z.strictObject({
   }),
   after: idList,
   stage: stageHint,
+  deadline: deadlineSchema.optional(),
 });
 const planSchema = z.strictObject({
   id: z.string().min(1).max(200).optional(),
@@ -70,7 +150,9 @@ export function parsePlan(input: unknown): Plan {
   r.data.steps.forEach((s, i) => {
     if (!("action" in s)) return steps.push(s as WaitStep);
     try {
-      steps.push({ ...s, action: parseAction(s.action, ["steps", i, "action"]) } as ActionStep);
+      const action = parseAction(s.action, ["steps", i, "action"]);
+      const compensate = s.compensate && parseCompensations(s.compensate, i, issues);
+      steps.push({ ...s, action, ...(compensate ? { compensate } : {}) } as ActionStep);
     } catch (e) {
       if (!isStratusError(e) || e.code !== "INVALID_INPUT") throw e;
       issues.push(...((e.details.issues as Issue[] | undefined) ?? [{ path: `steps[${i}].action`, message: e.message }]));
@@ -113,8 +195,10 @@ export function compilePlan(plan: Plan, opts: CompileOptions = {}): CompiledPlan
         if (!isStratusError(e) || e.code !== "INVALID_INPUT") throw e;
         issues.push(...((e.details.issues as Issue[] | undefined) ?? [{ path: `steps[${i}].action`, message: e.message }]));
       }
+      if (s.compensate) s.compensate = parseCompensations(s.compensate, i, issues);
     }
   });
+  issues.push(...deadlineIssues(steps, firstIndex));
   const actionCount = steps.filter(isActionStep).length;
   if (actionCount > maxActions) {
     issues.push({ path: "steps", message: `the plan has ${actionCount} actions; at most ${maxActions} are allowed in one transaction: split it or drop some` });
@@ -126,6 +210,44 @@ export function compilePlan(plan: Plan, opts: CompileOptions = {}): CompiledPlan
   const result = layerSteps(steps, targets);
   if (result.issues.length) throw validationError("invalid plan", result.issues);
   return { stages: result.stages };
+}
+
+/** Compensation actions parsed in place; problems are added to `issues` under steps[i].compensate[k]. */
+function parseCompensations(list: unknown[], i: number, issues: Issue[]): Action[] {
+  const out: Action[] = [];
+  list.forEach((c, k) => {
+    try {
+      out.push(parseAction(c, ["steps", i, "compensate", k]));
+    } catch (e) {
+      if (!isStratusError(e) || e.code !== "INVALID_INPUT") throw e;
+      issues.push(...((e.details.issues as Issue[] | undefined) ?? [{ path: `steps[${i}].compensate[${k}]`, message: e.message }]));
+    }
+  });
+  return out;
+}
+
+/** A deadline is measured from a step that has surely finished: one this step (transitively) runs after. */
+function deadlineIssues(steps: Step[], index: Map<string, number>): Issue[] {
+  const issues: Issue[] = [];
+  const before = (i: number, seen = new Set<number>()): Set<number> => {
+    for (const id of steps[i].after ?? []) {
+      const j = index.get(id);
+      if (j !== undefined && !seen.has(j)) {
+        seen.add(j);
+        before(j, seen);
+      }
+    }
+    return seen;
+  };
+  steps.forEach((s, i) => {
+    if (!s.deadline) return;
+    const path = `steps[${i}].deadline.after`;
+    const j = index.get(s.deadline.after);
+    if (j === undefined) issues.push({ path, message: `unknown step "${s.deadline.after}"` });
+    else if (j === i) issues.push({ path, message: `step "${s.id}" names itself` });
+    else if (!before(i).has(j)) issues.push({ path, message: `"${s.id}" does not run after "${s.deadline.after}", so its deadline cannot be measured from it: add "${s.deadline.after}" to after` });
+  });
+  return issues;
 }
 
 /** Every object the plan's actions touch, each once, in plan order. */

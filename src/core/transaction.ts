@@ -3,7 +3,10 @@
  * staged apply, verify, then commit — or abort, which restores every snapshot in reverse order,
  * checks each restored object against its snapshot, re-measures health and escalates when the
  * cluster is not back where it was. Everything lands in the ledger before or as it happens, so a
- * crash at any point leaves enough to roll back on restart (see recovery.ts).
+ * crash at any point leaves enough to roll back on restart (see recovery.ts). A step that names
+ * `compensate` actions is undone by running them (newest first, before the snapshot restores)
+ * instead of restoring its targets' snapshots; the guard checks those actions like the plan's own.
+ * Crash recovery knows only snapshots, so after a crash such a step is undone from its snapshot.
  */
 import { createHash } from "node:crypto";
 import type { ClusterClient } from "../kube/cluster-client.ts";
@@ -11,13 +14,13 @@ import { recordEvent } from "../kube/events.ts";
 import { formatRef, type ObjectRef } from "../kube/types.ts";
 import type { HealthReport } from "../telemetry/health-check.ts";
 import { regressed } from "../telemetry/compare.ts";
-import { describeAction } from "./actions/registry.ts";
+import { actionTargets, applyAction, describeAction } from "./actions/registry.ts";
 import type { Clock } from "./clock.ts";
 import { isStratusError } from "./errors.ts";
 import { canonicalJson } from "./ledger/canonical.ts";
 import type { LedgerStore } from "./ledger/index.ts";
 import type { LockHandle, WriterLock } from "./lock.ts";
-import { compilePlan, isActionStep, planTargets, type Plan } from "./plan.ts";
+import { compilePlan, isActionStep, planTargets, refKey, type ActionStep, type Plan } from "./plan.ts";
 import { checkPlan, type Policy } from "./policy.ts";
 import { restoreSnapshot, takeSnapshot, type RestoreOutcome, type Snapshot } from "./snapshot.ts";
 import { applyStages, runStep, type StepRecord } from "./transaction-apply.ts";
@@ -104,6 +107,14 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
   // The guard decides, not whoever proposed the plan: refusals and missing approvals stop here.
   if (req.policy) {
     const decision = checkPlan(req.policy, req.plan);
+    // Compensations write too: the guard judges them like any step (as "<step>.compensate[k]").
+    const compensations = compensationSteps(req.plan);
+    if (compensations.length) {
+      const c = checkPlan({ ...req.policy, maxActionsPerTransaction: Number.MAX_SAFE_INTEGER }, { steps: compensations });
+      decision.refusals.push(...c.refusals);
+      decision.needsApproval.push(...c.needsApproval);
+      decision.allowed &&= c.allowed;
+    }
     for (const r of decision.refusals) {
       ledger.append({ kind: "refusal", actor: "core:policy", txId, incidentId, payload: { ...r, digest: digestOf(req.plan) } });
     }
@@ -171,6 +182,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
         // Synchronous on purpose: a crash test kills the process right after this entry lands.
         void deps.onStep?.(`action:${rec.stepId}`);
       },
+      onRetry: (r) => append("action", { phase: "retry", ...r }),
     });
     if (failed) return await abort(`step ${failed.stepId} failed: ${failed.error}`, undefined);
 
@@ -199,8 +211,10 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
   // 7. Abort = undo.
   async function abort(reason: string, verdict: Verdict | undefined): Promise<TransactionResult> {
     append("abort", { phase: "rollback", reason, ...(verdict ? { verdict } : {}) });
-    const snapshots = snapshotsOf(ledger, txId);
+    const comp = await compensate();
+    const snapshots = snapshotsOf(ledger, txId).filter((sn) => !comp.skip.has(refKey(sn.ref)));
     const undo = await undoSnapshots(snapshots, { client, clock, ledger, txId, incidentId });
+    undo.problems.unshift(...comp.problems);
     result.restored = undo.outcomes;
     let h2: HealthReport | undefined;
     try {
@@ -220,6 +234,43 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     }
     return { ...result, outcome: "rolled-back", reason, ...(verdict ? { verdict } : {}) };
   }
+
+  /**
+   * Runs the `compensate` actions of every applied step, newest first. Returns the objects whose
+   * snapshots must not be restored (compensated, and written by no uncompensated applied step).
+   */
+  async function compensate(): Promise<{ skip: Set<string>; problems: string[] }> {
+    const byId = new Map(req.plan.steps.filter(isActionStep).map((st) => [st.id, st]));
+    const applied = result.steps.filter((r) => r.applied).map((r) => byId.get(r.stepId)).filter((st): st is ActionStep => !!st).reverse();
+    const skip = new Set<string>();
+    const restore = new Set<string>();
+    for (const st of applied) for (const k of actionTargets(st.action).map(refKey)) (st.compensate ? skip : restore).add(k);
+    for (const k of restore) skip.delete(k);
+    const problems: string[] = [];
+    for (const st of applied) {
+      for (const [k, action] of (st.compensate ?? []).entries()) {
+        let outcome = "";
+        let error = "";
+        for (let attempt = 0; attempt < D.DEFAULT_RESTORE_ATTEMPTS && !outcome; attempt++) {
+          try {
+            outcome = (await applyAction(action, { client, dryRun: false, now: () => clock.now() })).summary;
+          } catch (e) {
+            error = (e as Error).message;
+            await clock.sleep(D.DEFAULT_API_RETRY_BASE_MS * 2 ** attempt);
+          }
+        }
+        if (!outcome) problems.push(`compensation ${st.id}.compensate[${k}] (${describeAction(action)}) failed: ${error}`);
+        append("undo", { phase: "compensate", step: st.id, index: k, action: describeAction(action), ok: !!outcome, ...(outcome ? { summary: outcome } : { error }) }, actionTargets(action));
+      }
+      if (st.compensate?.length === 0) append("undo", { phase: "compensate", step: st.id, ok: true, summary: "nothing to undo (the step's compensation is empty)" });
+    }
+    return { skip, problems };
+  }
+}
+
+/** A plan's compensation actions as plan steps ("<step>.compensate[k]"), for the guard. */
+function compensationSteps(plan: Plan): ActionStep[] {
+  return plan.steps.filter(isActionStep).flatMap((st) => (st.compensate ?? []).map((action, k) => ({ id: `${st.id}.compensate-${k}`, action })));
 }
 
 export type UndoDeps = { client: ClusterClient; clock: Clock; ledger: LedgerStore; txId: string; incidentId: string | null; actor?: string };

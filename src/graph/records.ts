@@ -39,3 +39,56 @@ export function closingOf(ledger: LedgerReader, incidentId: string): { status: s
   const e = ledger.byIncident(incidentId).find((x) => x.payload.phase === CLOSED);
   return e ? { status: String(e.payload.status), reason: String(e.payload.reason ?? "") } : undefined;
 }
+
+/** What an LLM agent call reports (agents/llm-agent.ts LlmAgentCall), as far as the ledger cares. */
+export type LlmCallRecord = {
+  agent: string;
+  incidentId?: string;
+  txId?: string;
+  reasoner: "llm" | "embedded";
+  fallbackReason?: string;
+  repairs: number;
+  rounds: number;
+  toolCalls: string[];
+  tokens: { input: number; output: number; total: number; calls: number };
+};
+
+/**
+ * Writes one LLM agent call to the ledger as a note of its incident (found through the transaction
+ * for the undo agent): which reasoner answered, why the embedded one took over if it did, the tools
+ * called and the tokens spent. Returns the incident id it was filed under.
+ */
+export function recordLlmCall(ledger: LedgerStore, call: LlmCallRecord): string | null {
+  const incidentId = call.incidentId ?? (call.txId ? ledger.byTransaction(call.txId, { limit: 1 })[0]?.incidentId ?? null : null);
+  ledger.append({
+    kind: "note",
+    actor: `agent:${call.agent}`,
+    incidentId,
+    txId: call.txId ?? null,
+    payload: {
+      phase: call.reasoner === "llm" ? "llm" : "llm-fallback",
+      reasoner: call.reasoner,
+      ...(call.fallbackReason ? { fallbackReason: call.fallbackReason } : {}),
+      repairs: call.repairs,
+      rounds: call.rounds,
+      toolCalls: call.toolCalls,
+      tokens: call.tokens,
+    },
+  });
+  return incidentId;
+}
+
+/** Tokens an incident's LLM calls spent, summed from its ledger notes. */
+export function tokensOf(ledger: LedgerReader, incidentId: string): { input: number; output: number; total: number; calls: number } {
+  const t = { input: 0, output: 0, total: 0, calls: 0 };
+  for (const e of ledger.byIncident(incidentId)) {
+    if (e.kind !== "note" || (e.payload.phase !== "llm" && e.payload.phase !== "llm-fallback")) continue;
+    const k = e.payload.tokens as typeof t | undefined;
+    if (!k) continue;
+    t.input += k.input;
+    t.output += k.output;
+    t.total += k.total;
+    t.calls += k.calls;
+  }
+  return t;
+}

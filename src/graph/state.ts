@@ -2,7 +2,8 @@
  * The incident graph's state: one LangGraph thread per incident (thread id = incident id), every
  * field plain JSON so the SQLite checkpointer can store it and a restarted watchdog can resume it.
  * Each field keeps the last value written (nodes return whole values, never deltas), which keeps
- * a re-run node — after a crash or an approval resume — from appending twice.
+ * a re-run node — after a crash or an approval resume — from appending twice. Field names differ
+ * from node names (LangGraph requires it): policyCheck is the guard's, decision the approval's.
  */
 import { Annotation } from "@langchain/langgraph";
 import type { Proposal, UndoReport } from "../../agents/agent.ts";
@@ -31,10 +32,10 @@ export const IncidentGraphState = Annotation.Root({
   baselineReplicas: last<Record<string, number>>(() => ({})),
   diagnosis: last<Diagnosis | null>(() => null),
   proposal: last<ProposalState | null>(() => null),
-  guard: last<GuardState | null>(() => null),
-  approval: last<ApprovalDecision | null>(() => null),
+  policyCheck: last<GuardState | null>(() => null),
+  decision: last<ApprovalDecision | null>(() => null),
   result: last<TransactionResult | null>(() => null),
-  undo: last<UndoReport | null>(() => null),
+  undoReport: last<UndoReport | null>(() => null),
   failure: last<Failure | null>(() => null),
   attempts: last<Attempt[]>(() => []),
   status: last<IncidentStatus>(() => "open"),

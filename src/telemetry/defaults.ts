@@ -21,6 +21,7 @@ export const DEFAULT_CHECK_WEIGHTS: Readonly<Record<string, number>> = {
   "container-states": 2,
   "restarts": 1,
   "pods-pending": 2,
+  "pods-ready": 2,
   "service-slo": 2,
   "firing-alerts": 1,
   "endpoints-ready": 2,

@@ -60,6 +60,7 @@ describe("measureHealth", () => {
       "container-states:*": "error",
       "restarts:*": "error",
       "pods-pending:*": "error",
+      "pods-ready:*": "error",
       "service-slo:*": "skipped",
       "firing-alerts:*": "skipped",
     });

@@ -56,11 +56,21 @@ export const configCorrupt = defineFault({
       return [`${cmName} ${CONFIG_KEY} is not valid JSON: ${(e as Error).message}`];
     }
     const field = p.field ?? DEFAULT_CONFIG_FIELD;
-    const reasons: string[] = [];
-    for (const f of new Set([field, "port", "timeoutMs"])) {
-      if (f in config && !Number.isInteger(config[f])) reasons.push(`${cmName} ${CONFIG_KEY} field ${f} is ${JSON.stringify(config[f])}, not an integer`);
-    }
+    const reasons = typeProblems(config).map((r) => `${cmName} ${CONFIG_KEY}: ${r}`);
     if (!(field in config)) reasons.push(`${cmName} ${CONFIG_KEY} lost field ${field}`);
     return reasons;
   },
 });
+
+/** Fields whose JSON type is not what the services' config struct declares (sandbox/apps/README.md). */
+function typeProblems(config: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const f of ["port", "timeoutMs"]) if (f in config && config[f] !== null && !Number.isInteger(config[f])) out.push(`${f} is ${JSON.stringify(config[f])}, not an integer`);
+  for (const f of ["service", "database"]) if (f in config && config[f] !== null && typeof config[f] !== "string") out.push(`${f} is ${JSON.stringify(config[f])}, not a string`);
+  const callees = config.callees;
+  if (callees !== undefined && callees !== null) {
+    if (typeof callees !== "object" || Array.isArray(callees)) out.push("callees is not an object");
+    else for (const [k, v] of Object.entries(callees)) if (typeof v !== "string") out.push(`callees.${k} is ${JSON.stringify(v)}, not a "host:port" string`);
+  }
+  return out;
+}

@@ -34,7 +34,8 @@ export const wrongCommand = defineFault({
     const cur = await currentMain(ctx, target.namespace, target.name);
     if (!cur) return [`Deployment ${target.namespace}/${target.name} is gone`];
     // Without a record of the injection (another process injected it), any sibling's binary counts as wrong.
-    const wrong = p.command ? [p.command.split(/\s+/)] : await siblingCommands(ctx, cur.deploy, false);
+    // Commands several siblings share (every MongoDB runs mongod) are a family's, not one service's.
+    const wrong = p.command ? [p.command.split(/\s+/)] : uniqueOnly(await siblingCommands(ctx, cur.deploy, false));
     const now = JSON.stringify(cur.container.command);
     return wrong.some((w) => JSON.stringify(w) === now)
       ? [`Deployment ${target.name} still runs ${now}, another service's binary`]
@@ -67,4 +68,10 @@ async function siblingCommand(ctx: FaultContext, deploy: KObject): Promise<strin
     throw new FaultError("bad-target", `no other Deployment in ${deploy.metadata.namespace} runs ${repo} with a different command; pass --param command=BINARY`);
   }
   return first;
+}
+
+function uniqueOnly(commands: string[][]): string[][] {
+  const counts = new Map<string, number>();
+  for (const c of commands) counts.set(JSON.stringify(c), (counts.get(JSON.stringify(c)) ?? 0) + 1);
+  return commands.filter((c) => counts.get(JSON.stringify(c)) === 1);
 }

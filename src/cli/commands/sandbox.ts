@@ -4,19 +4,26 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { RealClock, Sandbox } from "../../../sandbox/index.ts";
+import { RealClock, Sandbox, type Clock } from "../../../sandbox/index.ts";
+import { APP_NAMES, appStatus, getApp } from "../../../sandbox/apps/index.ts";
 import { UsageError, type Io } from "../io.ts";
+import { sandboxFaultsCommand } from "./sandbox-faults.ts";
 
 export const DEFAULT_SANDBOX_KUBECONFIG = "./sandbox.kubeconfig";
 
-const USAGE = `Usage: stratus sandbox up [--app NAME] [--port N] [--kubeconfig FILE] [--speed X] [--seed N]
+const USAGE = `Usage: stratus sandbox up [--app NAME [--rate R]] [--port N] [--kubeconfig FILE] [--speed X] [--seed N]
 
 Starts a simulated Kubernetes cluster (3 nodes) on 127.0.0.1 and writes a kubeconfig for it.
-  --app NAME         deploy an app into it (hotel-reservation, social-network)
+  --app NAME         deploy an app into it (hotel-reservation, social-network) and run its load
+                     generator; /metrics on the server has its request, error and latency series
+  --rate R           the load generator's requests per second (default 50)
   --port N           listen on port N (default: an ephemeral port)
   --kubeconfig FILE  where to write the kubeconfig (default ${DEFAULT_SANDBOX_KUBECONFIG})
   --speed X          run simulated time X times faster than wall time (default 1)
-  --seed N           seed for names and jitter (default 1)`;
+  --seed N           seed for names and jitter (default 1)
+
+       stratus sandbox faults [KIND]   list the fault catalog (or one kind's params)
+       stratus sandbox inject KIND --target Kind/name [--namespace NS] [--param k=v]... [--kubeconfig FILE]`;
 
 export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
@@ -24,11 +31,13 @@ export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
     io.out(USAGE);
     return sub ? 0 : 2;
   }
-  if (sub !== "up") throw new UsageError(`unknown sandbox command "${sub}": expected "up" (see stratus sandbox --help)`);
+  if (sub === "faults" || sub === "inject") return sandboxFaultsCommand(sub, rest, io);
+  if (sub !== "up") throw new UsageError(`unknown sandbox command "${sub}": expected "up", "faults" or "inject" (see stratus sandbox --help)`);
   const { values } = parseArgs({
     args: rest,
     options: {
       app: { type: "string" },
+      rate: { type: "string" },
       port: { type: "string" },
       kubeconfig: { type: "string", default: DEFAULT_SANDBOX_KUBECONFIG },
       speed: { type: "string", default: "1" },
@@ -45,16 +54,39 @@ export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
   const speed = Number(values.speed);
   if (!(speed > 0)) throw new UsageError(`--speed must be a number > 0, got "${values.speed}"`);
   const seed = parseIntFlag("--seed", values.seed!, 0, 2 ** 31);
-  if (values.app) throw new UsageError(`unknown app "${values.app}": this build has no apps yet; run without --app for an empty cluster`);
+  if (values.app !== undefined && !APP_NAMES.includes(values.app)) {
+    throw new UsageError(`unknown app "${values.app}": known apps are ${APP_NAMES.join(", ")}`);
+  }
+  if (values.rate !== undefined && values.app === undefined) throw new UsageError("--rate needs --app: it sets the app's load generator rate");
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  if (rate !== undefined && !(rate >= 0 && Number.isFinite(rate))) throw new UsageError(`--rate must be a number of requests per second >= 0, got "${values.rate}"`);
 
-  const sandbox = await Sandbox.start({ clock: new RealClock(speed), port, seed });
+  const sandbox = await Sandbox.start({ clock: new RealClock(speed), port, seed, apps: values.app ? [values.app] : [], workload: { rate } });
   const file = resolve(values.kubeconfig!);
   sandbox.writeKubeconfig(file);
   io.out(`sandbox ready: kubeconfig=${file} server=${sandbox.url}`);
+  const watching = { stopped: false };
+  if (values.app) void reportAppReady(sandbox, values.app, io, watching);
   await waitForSignal();
+  watching.stopped = true;
   await sandbox.close();
   io.err("sandbox stopped");
   return 0;
+}
+
+/** Prints one status line once the app is first fully up (it may take a while at --speed 1). */
+async function reportAppReady(sandbox: Sandbox, name: string, io: Io, watching: { stopped: boolean }): Promise<void> {
+  const app = getApp(name);
+  const clock: Clock = sandbox.clock;
+  while (!watching.stopped) {
+    const st = appStatus(sandbox.store, app);
+    if (st.ready) {
+      const load = sandbox.workload.status().find((s) => s.app === name);
+      io.out(`app ready: ${name} in namespace ${app.namespace}: ${st.available}/${st.deployments} deployments available, ${st.podsReady} pods ready; workload ${load?.rate ?? app.defaultRate} req/s; metrics at ${sandbox.url}/metrics`);
+      return;
+    }
+    await clock.sleep(1_000);
+  }
 }
 
 function parseIntFlag(flag: string, v: string, min: number, max: number): number {

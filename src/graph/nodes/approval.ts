@@ -27,7 +27,7 @@ export const approvalNode = (deps: GraphDeps) => async (s: IncidentState): Promi
     attempt: p.attempt,
     digest: p.digest,
     plan: (p.plan.steps ?? []).map((st) => st.id),
-    reasons: s.guard?.reasons ?? [],
+    reasons: s.policyCheck?.reasons ?? [],
   };
   const decision: ApprovalDecision = decisionFor(deps.ledger, incident.id, p.attempt) ?? Decision.parse(interrupt(question));
   appendOnce(deps.ledger, incident.id, decisionStep(p.attempt), {
@@ -36,11 +36,11 @@ export const approvalNode = (deps: GraphDeps) => async (s: IncidentState): Promi
     payload: { phase: "decision", attempt: p.attempt, digest: p.digest, decision: decision.approved ? "approved" : "rejected", by: decision.by, ...(decision.note ? { note: decision.note } : {}) },
   });
   deps.onEvent?.({ type: "approval", incidentId: incident.id, approved: decision.approved, by: decision.by });
-  if (decision.approved) return { approval: decision };
-  return { approval: decision, failure: { outcome: "refused", reason: `rejected by ${decision.by}${decision.note ? `: ${decision.note}` : ""}` } };
+  if (decision.approved) return { decision: decision };
+  return { decision: decision, failure: { outcome: "refused", reason: `rejected by ${decision.by}${decision.note ? `: ${decision.note}` : ""}` } };
 };
 
 export const routeAfterApproval = (deps: GraphDeps) => (s: IncidentState) => {
-  if (!s.approval?.approved) return "reflect";
+  if (!s.decision?.approved) return "reflect";
   return deps.dryRun ? "preview" : "transact";
 };

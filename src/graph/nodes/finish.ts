@@ -30,8 +30,8 @@ export const escalateNode = (deps: GraphDeps) => async (s: IncidentState): Promi
   checkStop(deps, "escalate");
   const incident = incidentOf(s);
   const max = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const why = s.undo?.escalate
-    ? `the rollback needs a person: ${s.undo.summary}`
+  const why = s.undoReport?.escalate
+    ? `the rollback needs a person: ${s.undoReport.summary}`
     : s.failure?.outcome === "no-plan"
       ? s.failure.reason
       : s.attempts.length >= max

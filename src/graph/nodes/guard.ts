@@ -25,19 +25,19 @@ export const guardNode = (deps: GraphDeps) => async (s: IncidentState): Promise<
       payload: { attempt: p.attempt, digest: p.digest, refusals: decision.refusals, policy: deps.policy.source ?? "default" },
     });
     if (created) deps.onEvent?.({ type: "refused", incidentId: incident.id, reasons });
-    return { guard: { verdict: "refused", reasons }, failure: { outcome: "refused", reason: `refused by the policy: ${reasons.join("; ")}` } };
+    return { policyCheck: { verdict: "refused", reasons }, failure: { outcome: "refused", reason: `refused by the policy: ${reasons.join("; ")}` } };
   }
   if (decision.needsApproval.length && !deps.dryRun) {
     const reasons = decision.needsApproval.map((n) => n.reason);
     recordApprovalRequest(deps.ledger, incident.id, p.attempt, p.digest, reasons);
     deps.onEvent?.({ type: "awaiting-approval", incidentId: incident.id, reasons });
-    return { guard: { verdict: "needs-approval", reasons } };
+    return { policyCheck: { verdict: "needs-approval", reasons } };
   }
-  return { guard: { verdict: "allowed", reasons: decision.needsApproval.map((n) => n.reason) } };
+  return { policyCheck: { verdict: "allowed", reasons: decision.needsApproval.map((n) => n.reason) } };
 };
 
 export const routeAfterGuard = (deps: GraphDeps) => (s: IncidentState) => {
-  if (s.guard?.verdict === "refused") return "reflect";
-  if (s.guard?.verdict === "needs-approval") return "approval";
+  if (s.policyCheck?.verdict === "refused") return "reflect";
+  if (s.policyCheck?.verdict === "needs-approval") return "approval";
   return deps.dryRun ? "preview" : "transact";
 };

@@ -25,7 +25,7 @@ export const reflectNode = (deps: GraphDeps) => async (s: IncidentState): Promis
   const attempts = [...s.attempts.filter((a) => a.n !== attempt.n), attempt];
   const { created } = appendOnce(deps.ledger, incident.id, `attempt:${attempt.n}`, { kind: "note", actor: ACTORS.graph, payload: { phase: "attempt-failed", attempt: attempt as unknown as Record<string, unknown> } });
   if (created) deps.onEvent?.({ type: "retry", incidentId: incident.id, attempt });
-  return { attempts, proposal: null, guard: null, approval: null, result: null, undo: null, failure: null };
+  return { attempts, proposal: null, policyCheck: null, decision: null, result: null, undoReport: null, failure: null };
 };
 
 export const routeAfterReflect = (deps: GraphDeps) => (s: IncidentState) =>

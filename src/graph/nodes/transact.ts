@@ -38,7 +38,7 @@ export const transactNode = (deps: GraphDeps) => async (s: IncidentState): Promi
         incidentId: incident.id,
         origin: { ...(p.origin ?? {}), attempt: p.attempt, hypothesis: p.hypothesis.summary },
         policy: deps.policy,
-        ...(s.approval?.approved ? { approval: { by: s.approval.by, ...(s.approval.note ? { note: s.approval.note } : {}) } } : {}),
+        ...(s.decision?.approved ? { approval: { by: s.decision.by, ...(s.decision.note ? { note: s.decision.note } : {}) } } : {}),
       },
       {
         client: deps.client,

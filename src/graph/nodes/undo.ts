@@ -29,7 +29,7 @@ export const undoNode = (deps: GraphDeps) => async (s: IncidentState): Promise<I
     payload: { phase: "review", ...report },
   });
   if (created) deps.onEvent?.({ type: "undo", incidentId: incident.id, restored: report.restored, summary: report.summary });
-  return { undo: report };
+  return { undoReport: report };
 };
 
-export const routeAfterUndo = (s: IncidentState) => (s.undo?.escalate ? "escalate" : "reflect");
+export const routeAfterUndo = (s: IncidentState) => (s.undoReport?.escalate ? "escalate" : "reflect");

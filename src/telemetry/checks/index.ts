@@ -8,6 +8,7 @@ import { deploymentsAvailable } from "./deployments-available.ts";
 import { endpointsReady } from "./endpoints-ready.ts";
 import { firingAlerts } from "./firing-alerts.ts";
 import { podsPending } from "./pods-pending.ts";
+import { podsReady } from "./pods-ready.ts";
 import { restarts } from "./restarts.ts";
 import { serviceSlo } from "./service-slo.ts";
 
@@ -16,9 +17,10 @@ export const HEALTH_CHECKS: readonly HealthCheck[] = [
   containerStates,
   restarts,
   podsPending,
+  podsReady,
   serviceSlo,
   firingAlerts,
   endpointsReady,
 ];
 
-export { containerStates, deploymentsAvailable, endpointsReady, firingAlerts, podsPending, restarts, serviceSlo };
+export { containerStates, deploymentsAvailable, endpointsReady, firingAlerts, podsPending, podsReady, restarts, serviceSlo };

@@ -1,0 +1,8 @@
+/**
+ * The embedded diagnosis reasoner: the agent, its rules, the call-graph walk and the taxonomy.
+ */
+export { EmbeddedDiagnosisAgent, rank, type DiagnosisOptions } from "./diagnoser.ts";
+export { RULES } from "./rules/index.ts";
+export { REMEDIES, hypothesis, type Remedy, type Rule, type RuleContext } from "./rule.ts";
+export { walkCallGraph, type Walk } from "./call-graph.ts";
+export { TAXONOMY, type Finding } from "./taxonomy.ts";

@@ -1,0 +1,93 @@
+/**
+ * The embedded mitigation reasoner. From the ranked hypotheses it lists candidate fixes — each
+ * hypothesis' remedies in the order its rule gave them (a revert of the change that caused it
+ * first, then the targeted fix) — scores them (the hypothesis' confidence, less a little for each
+ * later remedy, less more for a hypothesis whose fixes already failed), and proposes the best one
+ * whose plan was not tried yet (reflection: a plan digest in `attempts` is never proposed again).
+ * Plans come from a planner seam: playbooks when one is given, then the built-in remedies. Every
+ * plan is validated with the core's parsePlan before it is returned.
+ */
+import { parsePlan, type Plan } from "../../src/core/plan.ts";
+import { digestOf } from "../../src/core/transaction.ts";
+import type { AgentContext, MitigationAgent, Proposal } from "../agent.ts";
+import type { ChangeTracker } from "../observe/changes.ts";
+import type { Attempt, Diagnosis, Hypothesis, Incident } from "../types.ts";
+import type { Draft, RemedyContext } from "./remedy.ts";
+import { remedyByName } from "./remedies/index.ts";
+
+/**
+ * A source of plans for a hypothesis other than the built-in remedies (e.g. the playbook library).
+ * Returns candidate plans best first, or [] when it has none for this hypothesis.
+ */
+export type Planner = (h: Hypothesis, incident: Incident, ctx: AgentContext) => Promise<Array<{ plan: Plan; rationale: string; origin?: Record<string, unknown> }>>;
+
+export type MitigationOptions = {
+  tracker?: ChangeTracker;
+  /** Consulted before the built-in remedies (playbooks); its failures fall back to the remedies. */
+  planner?: Planner;
+  /** Hypotheses below this confidence are not acted on. */
+  minConfidence?: number;
+};
+
+export const DEFAULT_MIN_CONFIDENCE = 0.15;
+/** Each later remedy of the same hypothesis scores this much lower. */
+const REMEDY_STEP = 0.1;
+/** Each failed attempt at a hypothesis lowers its next fixes by this much. */
+const FAILED_PENALTY = 0.2;
+
+type Candidate = { h: Hypothesis; score: number; build: () => Promise<{ plan: Plan; rationale: string; origin?: Record<string, unknown> } | undefined> };
+
+export class EmbeddedMitigationAgent implements MitigationAgent {
+  /** Why candidates were skipped in the last proposal, for the story. */
+  skipped: string[] = [];
+
+  constructor(private readonly opts: MitigationOptions = {}) {}
+
+  async propose(incident: Incident, diagnosis: Diagnosis, attempts: Attempt[], ctx: AgentContext): Promise<Proposal | null> {
+    const tried = new Set(attempts.map((a) => a.planDigest));
+    const failures = (h: Hypothesis) => attempts.filter((a) => a.hypothesis === h.summary && a.outcome !== "committed").length;
+    const onset = Date.parse(incident.onsetAt) || ctx.clock.now();
+    const candidates: Candidate[] = [];
+    for (const h of diagnosis.hypotheses) {
+      if (h.confidence < (this.opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE)) continue;
+      const base = h.confidence - FAILED_PENALTY * failures(h);
+      if (this.opts.planner) {
+        const planner = this.opts.planner;
+        candidates.push({ h, score: base + 0.01, build: async () => (await planner(h, incident, ctx).catch(() => []))[0] });
+      }
+      const rc: RemedyContext = { h, incident, ctx, tracker: this.opts.tracker, onset, namespace: h.rootCause.namespace ?? incident.namespace };
+      String(h.facts.remedies ?? "").split(",").filter(Boolean).forEach((name, i) => {
+        const builder = remedyByName(name);
+        if (!builder) return;
+        candidates.push({ h, score: base - REMEDY_STEP * i, build: async () => toPlan(await builder.build(rc).catch(() => undefined), name, h) });
+      });
+    }
+    candidates.sort((a, b) => b.score - a.score);
+    this.skipped = [];
+    for (const c of candidates) {
+      const built = await c.build();
+      if (!built) continue;
+      let plan: Plan;
+      try {
+        plan = parsePlan(built.plan);
+      } catch (e) {
+        this.skipped.push(`${c.h.summary}: plan invalid: ${(e as Error).message}`);
+        continue;
+      }
+      if (tried.has(digestOf(plan))) {
+        this.skipped.push(`${c.h.summary}: plan ${plan.id ?? ""} already tried`);
+        continue;
+      }
+      const before = attempts.length ? ` Tried before: ${attempts.map((a) => `#${a.n} ${a.outcome} (${a.reason.slice(0, 120)})`).join("; ")}.` : "";
+      return { plan, hypothesis: c.h, rationale: `${built.rationale}. Cause: ${c.h.summary} (confidence ${c.h.confidence.toFixed(2)}).${before}`, ...(built.origin ? { origin: built.origin } : {}) };
+    }
+    return null;
+  }
+}
+
+/** A remedy's draft as a plan with a stable id (the same fix for the same cause digests the same). */
+function toPlan(draft: Draft | undefined, remedy: string, h: Hypothesis): { plan: Plan; rationale: string; origin: Record<string, unknown> } | undefined {
+  if (!draft) return undefined;
+  const id = `${remedy}:${h.rootCause.kind}/${h.rootCause.namespace ?? ""}/${h.rootCause.name}`.slice(0, 200);
+  return { plan: { id, steps: draft.steps }, rationale: draft.rationale, origin: { reasoner: "embedded", remedy, finding: h.facts.finding ?? null } };
+}

@@ -1,0 +1,4 @@
+/**
+ * The embedded undo reasoner.
+ */
+export { EmbeddedUndoAgent, type UndoOptions } from "./reviewer.ts";

@@ -1,0 +1,181 @@
+/**
+ * One scenario, start to finish, for one agent variant: a fresh sandbox with the app on virtual
+ * time; warm-up until the app is up and serving; the runner's baseline (replica counts, its own
+ * health timeline); Stratus starts watching; after a short lead-in the faults and noise are injected
+ * at their `at`; the agent loop runs until the faults' oracles have passed for a while, the agent
+ * has given up, nothing more can happen, or the scenario's simulated-time budget is spent; then the
+ * oracles judge the cluster and `outcome.ts` scores what happened. Never throws: a scenario that
+ * fails is a result with its error, and the run goes on.
+ */
+import { appStatus } from "../../sandbox/apps/index.ts";
+import { faultByKind, type FaultTarget } from "../../sandbox/faults/index.ts";
+import { parsePolicy } from "../../src/core/policy.ts";
+import { replicaBaseline } from "../../src/telemetry/health.ts";
+import * as D from "../defaults.ts";
+import type { Injection, Scenario } from "../scenario.ts";
+import { erroredResult, type ScenarioResult } from "../scoring.ts";
+import { AgentLoop } from "./agent-loop.ts";
+import { createAgents } from "./agents.ts";
+import { startEnv, type ScenarioEnv } from "./env.ts";
+import { HealthTimeline } from "./health-timeline.ts";
+import type { Job } from "./job.ts";
+import { scoreScenario, type OracleResult, type Observed } from "./outcome.ts";
+import { setupVariant } from "./variants.ts";
+
+/** Time the app has to come up before the scenario is an error. */
+const MAX_STARTUP_MS = 5 * 60_000;
+
+type Planned = Injection & { noise: boolean };
+
+export async function runScenario(job: Job): Promise<ScenarioResult> {
+  const wall0 = Date.now();
+  const cpu0 = process.cpuUsage();
+  const cost = () => {
+    const c = process.cpuUsage(cpu0);
+    return { wallSeconds: (Date.now() - wall0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
+  };
+  const s = job.scenario;
+  const base = { id: s.id, agent: job.agent, app: s.app, file: job.file, expect: s.expect };
+  let env: ScenarioEnv | undefined;
+  let loop: AgentLoop | undefined;
+  try {
+    env = await startEnv(s);
+    const observed = await play(job, env, (l) => (loop = l));
+    return scoreScenario(job, observed, cost());
+  } catch (e) {
+    return { ...erroredResult(base, errorText(e), cost().wallSeconds), cpuSeconds: Math.round(cost().cpuSeconds * 10) / 10 };
+  } finally {
+    try {
+      await (loop as AgentLoop | undefined)?.stop();
+    } catch {
+      /* already reported */
+    }
+    await env?.close().catch(() => undefined);
+  }
+}
+
+async function play(job: Job, env: ScenarioEnv, setLoop: (l: AgentLoop) => void): Promise<Observed> {
+  const s = job.scenario;
+  const { clock, driver } = env;
+  const ns = env.app.namespace;
+
+  // Warm-up: the app comes up and traffic flows long enough for rates and detectors to settle.
+  driver.start();
+  const up = await driver.until(() => appStatus(env.sandbox.store, env.app).ready, clock.now() + MAX_STARTUP_MS, 5_000);
+  if (!up) throw new Error(`${s.app} did not come up within ${MAX_STARTUP_MS / 60_000} simulated minutes: still waiting for ${appStatus(env.sandbox.store, env.app).waiting.slice(0, 5).join(", ")}`);
+  await driver.sleep(D.DEFAULT_WARMUP_MS);
+
+  // Baseline: replica counts before any fault, and the runner's own health timeline.
+  const baselineReplicas = await replicaBaseline({ cluster: env.runner.client, namespaces: [ns] });
+  const timeline = new HealthTimeline({ cluster: env.runner.client, namespaces: [ns], clock, metrics: env.runner.metrics, baselineReplicas });
+  await timeline.sample();
+  timeline.start();
+
+  // Stratus starts watching the healthy app.
+  const policy = parsePolicy(`namespaces: [${ns}]\n`, "eval policy");
+  const attempts = s.budget?.attempts ?? D.DEFAULT_ATTEMPTS;
+  const variant = setupVariant(job.agent, { agents: createAgents(job.llm, { ledger: env.ledger, policy }), ledger: env.ledger, attempts });
+  const intents = new Map<string, number>();
+  const loop = new AgentLoop({
+    agents: variant.agents,
+    ledger: variant.ledger,
+    client: env.stratus.client,
+    metrics: env.stratus.metrics,
+    clock,
+    namespace: ns,
+    policy,
+    baselineReplicas,
+    maxAttempts: variant.maxAttempts,
+    attemptBudget: job.agent === "single" ? 1 : attempts,
+    wrapHealth: variant.wrapHealth,
+    beforeWrite: async (txId) => {
+      await timeline.sample();
+      intents.set(txId, clock.now());
+    },
+    afterTransaction: () => void timeline.sample(),
+  });
+  setLoop(loop);
+  loop.start();
+  await driver.sleep(D.DEFAULT_LEAD_IN_MS);
+
+  // Injection: faults and noise at their `at`, through the API as a chaos tool would.
+  const t0 = clock.now();
+  const planned: Planned[] = [...s.faults.map((f) => ({ ...f, noise: false })), ...(s.noise ?? []).map((n) => ({ ...n, noise: true }))].sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
+  const injectedAt: number[] = [];
+  let injectError: unknown;
+  let injecting = true;
+  void (async () => {
+    try {
+      for (const p of planned) {
+        const due = t0 + (p.at ?? 0);
+        if (clock.now() < due) await clock.sleep(due - clock.now());
+        await faultByKind(p.kind).inject(env.faults, targetOf(p, ns), p.params);
+        if (!p.noise) injectedAt.push(clock.now());
+      }
+    } catch (e) {
+      injectError = e;
+    } finally {
+      injecting = false;
+    }
+  })();
+
+  // The agent loop runs until there is nothing more to learn, or the budget is spent.
+  const lastAt = Math.max(0, ...planned.map((p) => p.at ?? 0));
+  const deadline = t0 + lastAt + (s.budget?.simTime ?? D.DEFAULT_SIM_BUDGET_MS);
+  const quiet = !s.expect.mitigated;
+  let firstOkAt: number | undefined;
+  const oracleOkTimes: number[] = [];
+  await driver.until(async () => {
+    if (injectError) return true;
+    if (injecting || loop.handling) return false;
+    const now = clock.now();
+    if (quiet) return now >= t0 + lastAt + D.DEFAULT_QUIET_WATCH_MS;
+    if (loop.events.some((e) => e.event.type === "transaction" && e.event.result.outcome === "committed")) {
+      const ok = (await oracles(env, s, ns)).every((o) => o.ok);
+      if (ok) {
+        firstOkAt ??= now;
+        oracleOkTimes.push(now);
+        if (now - firstOkAt >= D.DEFAULT_COOLDOWN_MS) return true;
+      } else firstOkAt = undefined;
+    }
+    const last = loop.incidents.at(-1);
+    const gaveUp = last?.status && last.status !== "resolved" && now - (last.endedAt ?? now) >= D.DEFAULT_GIVE_UP_AFTER_ESCALATION_MS;
+    const spent = loop.attempts >= (job.agent === "single" ? 1 : attempts) && !firstOkAt && now - (last?.endedAt ?? now) >= D.DEFAULT_GIVE_UP_AFTER_ESCALATION_MS;
+    return !!gaveUp || spent;
+  }, deadline, D.DEFAULT_ORACLE_POLL_MS);
+  if (injectError) throw injectError;
+
+  // The end: stop the agent (a transaction in flight finishes first), then let the oracles judge.
+  await loop.stop();
+  await driver.sleep(D.DEFAULT_HEALTH_SAMPLE_MS * D.DEFAULT_HEALTH_WINDOW);
+  timeline.stop();
+  const final = await oracles(env, s, ns);
+  return {
+    t0,
+    injectedAt,
+    loop,
+    timeline,
+    intents,
+    oracles: final,
+    firstOkAt,
+    writes: env.watch.effective("stratus"),
+    ledger: env.ledger,
+    endedAt: clock.now(),
+  };
+}
+
+async function oracles(env: ScenarioEnv, s: Scenario, ns: string): Promise<OracleResult[]> {
+  const out: OracleResult[] = [];
+  for (const f of s.faults) {
+    const v = await faultByKind(f.kind).oracle(env.faults, targetOf(f, ns), f.params);
+    out.push({ kind: f.kind, target: `${f.target.kind}/${f.target.name}`, ok: v.ok, reasons: v.reasons });
+  }
+  return out;
+}
+
+const targetOf = (i: Injection, namespace: string): FaultTarget => ({ kind: i.target.kind, name: i.target.name, namespace });
+
+function errorText(e: unknown): string {
+  const msg = (e as Error)?.message ?? String(e);
+  return msg.replace(/\s+/g, " ").slice(0, 500);
+}

@@ -1,0 +1,244 @@
+/**
+ * `stratus watch`: the watchdog against a cluster found through a kubeconfig. Parses the flags
+ * into a WatchSetup; `runWatch` (also used by `stratus start`) wires everything — kubeconfig and
+ * clients, ledger and graph checkpoints, policy, agents (embedded, or through a model with
+ * `--llm openai`), metric source, HTTP server — and runs the Watchdog until Ctrl-C or, with
+ * `--once`, until what is wrong now has been handled. The story goes to stdout, operations to stderr.
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { Agents } from "../../../agents/agent.ts";
+import { createEmbeddedAgents } from "../../../agents/index.ts";
+import { withLlm } from "../../../agents/llm-agent.ts";
+import { systemClock, type Clock } from "../../core/clock.ts";
+import { DEFAULT_LEDGER_PATH, openLedger } from "../../core/ledger/index.ts";
+import { DEFAULT_POLICY, loadPolicy } from "../../core/policy.ts";
+import { checkpointPathFor, closeCheckpointer, openCheckpointer, recordLlmCall } from "../../graph/index.ts";
+import { KubeClient, loadKubeConfig } from "../../kube/kube-client.ts";
+import { createChatModel, describeLlm, llmConfigFromFlags, type LlmConfig } from "../../llm/index.ts";
+import { AlertStore, StratusMetrics, startServer } from "../../server/index.ts";
+import { chooseMetricSource, serverAlignedClock, Watchdog } from "../../watchdog/index.ts";
+import { UsageError, type Io } from "../io.ts";
+
+export const WATCH_USAGE = `Usage: stratus watch [--kubeconfig FILE] [--context NAME] [-n NS]... [flags]
+
+Watches a cluster, and fixes what breaks inside TNR transactions (rolled back when health does not
+improve). Every step goes to the ledger; the story goes to the terminal.
+  --kubeconfig FILE      the cluster (default: $KUBECONFIG or ~/.kube/config)
+  --context NAME         a context of the kubeconfig
+  -n, --namespace NS     a namespace to watch (repeatable; default: every namespace the policy allows)
+  --ledger FILE          the mitigation ledger (default ${DEFAULT_LEDGER_PATH})
+  --checkpoints FILE     the incident graph's checkpoints (default: beside the ledger, *.checkpoints.db)
+  --policy FILE          the policy guard (YAML; default: built-in, approval for high-risk actions)
+  --llm none|openai      agents' reasoner: embedded rules (none, default) or an OpenAI-compatible model
+  --model NAME           the model, with --llm openai (key from OPENAI_API_KEY)
+  --base-url URL         an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server)
+  --metrics-url URL      a /metrics endpoint to scrape for service metrics
+  --prometheus URL       a Prometheus server to query instead
+  --listen HOST:PORT     serve /metrics, /healthz, /readyz, POST /alerts, /api/ledger, POST /approvals/ID
+  --dry-run              diagnose and propose, never write
+  --once                 handle what is wrong now, then exit: 0 when everything found was fixed
+  --once-timeout DUR     with --once, stop after this long whatever is open (default 15m)
+  --once-quiet DUR       with --once, exit after this long with nothing open (default 90s)
+  --interval DUR         how often detection looks (default 5s; sooner on changes)
+  --max-attempts N       mitigation attempts per incident before escalating (default 3)
+  --stabilization DUR    how long a change settles before health is verified (default 30s)
+  --identity NAME        the writer Lease holder name (default stratus@HOST)
+  --speed X              the cluster's clock runs X times faster (a sped-up sandbox): wait in its time
+Durations: 90s, 5m, 250ms, 1h.`;
+
+export type WatchSetup = {
+  kubeconfig?: string;
+  context?: string;
+  namespaces?: string[];
+  ledgerPath: string;
+  checkpointsPath?: string;
+  policyFile?: string;
+  llm: LlmConfig;
+  metricsUrl?: string;
+  prometheus?: string;
+  listen?: string;
+  dryRun?: boolean;
+  once?: { timeoutMs?: number; quietMs?: number };
+  intervalMs?: number;
+  maxAttempts?: number;
+  stabilizationMs?: number;
+  identity?: string;
+  speed?: number;
+  /** The clock to use (stratus start passes the sandbox's); otherwise system or --speed aligned. */
+  clock?: Clock;
+  /** Agents to use instead of the embedded ones (tests, or a caller with its own). */
+  agents?: Agents;
+  /** Stops the watchdog when aborted (besides SIGINT/SIGTERM when handleSignals). */
+  signal?: AbortSignal;
+  handleSignals?: boolean;
+  /** Called once the watchdog is wired, before it runs (stratus start prints its banner here). */
+  onStarted?(info: { ledgerPath: string; url?: string; watchdog: Watchdog }): void;
+  onTransactionStep?(step: string, txId: string): void | Promise<void>;
+  health?: { samples?: number; intervalMs?: number };
+};
+
+export async function watchCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      kubeconfig: { type: "string" },
+      context: { type: "string" },
+      namespace: { type: "string", short: "n", multiple: true },
+      ledger: { type: "string", default: DEFAULT_LEDGER_PATH },
+      checkpoints: { type: "string" },
+      policy: { type: "string" },
+      llm: { type: "string", default: "none" },
+      model: { type: "string" },
+      "base-url": { type: "string" },
+      "metrics-url": { type: "string" },
+      prometheus: { type: "string" },
+      listen: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+      once: { type: "boolean", default: false },
+      "once-timeout": { type: "string" },
+      "once-quiet": { type: "string" },
+      interval: { type: "string" },
+      "max-attempts": { type: "string" },
+      stabilization: { type: "string" },
+      identity: { type: "string" },
+      speed: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    io.out(WATCH_USAGE);
+    return 0;
+  }
+  if ((values["once-timeout"] || values["once-quiet"]) && !values.once) throw new UsageError("--once-timeout and --once-quiet need --once");
+  if (values["metrics-url"] && values.prometheus) throw new UsageError("pass --metrics-url or --prometheus, not both");
+  let llm: LlmConfig;
+  try {
+    llm = llmConfigFromFlags({ llm: values.llm, model: values.model, baseUrl: values["base-url"] });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const setup: WatchSetup = {
+    kubeconfig: values.kubeconfig,
+    context: values.context,
+    namespaces: values.namespace?.length ? [...new Set(values.namespace)] : undefined,
+    ledgerPath: resolve(values.ledger!),
+    checkpointsPath: values.checkpoints ? resolve(values.checkpoints) : undefined,
+    policyFile: values.policy,
+    llm,
+    metricsUrl: values["metrics-url"],
+    prometheus: values.prometheus,
+    listen: values.listen,
+    dryRun: values["dry-run"],
+    once: values.once ? { timeoutMs: optDuration("--once-timeout", values["once-timeout"]), quietMs: optDuration("--once-quiet", values["once-quiet"]) } : undefined,
+    intervalMs: optDuration("--interval", values.interval),
+    maxAttempts: values["max-attempts"] === undefined ? undefined : intFlag("--max-attempts", values["max-attempts"], 1, 20),
+    stabilizationMs: optDuration("--stabilization", values.stabilization),
+    identity: values.identity,
+    speed: values.speed === undefined ? undefined : positive("--speed", values.speed),
+    handleSignals: true,
+  };
+  return runWatch(setup, io);
+}
+
+/** Wires and runs one watchdog; returns its exit code. Closes everything it opened. */
+export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
+  const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context });
+  const policy = s.policyFile ? loadPolicy(s.policyFile) : DEFAULT_POLICY;
+  let clock: Clock = s.clock ?? systemClock;
+  if (!s.clock && s.speed && s.speed !== 1) clock = await serverAlignedClock(new KubeClient(kc), s.speed, s.namespaces?.[0] ?? "default");
+  const client = new KubeClient(kc, { clock });
+  const ledger = openLedger({ path: s.ledgerPath, now: () => clock.now() });
+  const checkpointer = openCheckpointer(s.checkpointsPath ?? checkpointPathFor(s.ledgerPath));
+  const metrics = new StratusMetrics(() => clock.now());
+  const alerts = new AlertStore(() => clock.now());
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    const choice = await chooseMetricSource({ prometheus: s.prometheus, metricsUrl: s.metricsUrl, server: client.server, clock });
+    let agents: Agents = s.agents ?? createEmbeddedAgents();
+    const model = createChatModel(s.llm);
+    if (model && s.llm.provider === "openai") {
+      agents = withLlm(agents, {
+        model, modelName: s.llm.model, maxToolRounds: s.llm.maxToolRounds, policy,
+        record: (call) => {
+          recordLlmCall(ledger, call);
+          metrics.onLlmCall(call);
+          if (call.reasoner === "embedded") io.err(`llm: the ${call.agent} agent fell back to its embedded reasoner: ${call.fallbackReason}`);
+        },
+      });
+    }
+    const watchdog = new Watchdog({
+      kubeConfig: kc, client, clock, namespaces: s.namespaces, ledger, checkpointer, policy, agents,
+      metricSource: choice.source, metrics, alerts,
+      dryRun: s.dryRun, once: s.once, detectIntervalMs: s.intervalMs, identity: s.identity, maxAttempts: s.maxAttempts,
+      transactionSettings: s.stabilizationMs !== undefined ? { stabilizationMs: s.stabilizationMs } : undefined,
+      health: s.health,
+      story: (line) => io.out(line),
+      log: (line) => io.err(line),
+      onTransactionStep: s.onTransactionStep,
+    });
+    io.err(`stratus watch: cluster ${client.server}; ledger ${s.ledgerPath}; policy ${policy.source ?? "built-in default"}; llm ${describeLlm(s.llm)}; metrics ${choice.description}`);
+    if (s.listen) {
+      server = await startServer(s.listen, {
+        metrics, alerts, ledger,
+        readiness: () => watchdog.readiness(),
+        incidents: () => watchdog.incidents(),
+        approve: (id, body) => watchdog.approve(id, body),
+      });
+      io.err(`serving ${server.url}/metrics, /healthz, /readyz, POST /alerts, /api/ledger, POST /approvals/ID`);
+    }
+    const stop = () => void watchdog.stop();
+    let signals = 0;
+    const onSignal = () => {
+      if (++signals > 1) {
+        io.err("stopping now; any unfinished transaction is rolled back on the next start");
+        process.exit(130);
+      }
+      io.err("stopping: letting the running transaction commit or roll back (Ctrl-C again to stop at once)");
+      stop();
+    };
+    if (s.handleSignals) {
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+    }
+    s.signal?.addEventListener("abort", stop, { once: true });
+    if (s.signal?.aborted) stop();
+    s.onStarted?.({ ledgerPath: s.ledgerPath, url: server?.url, watchdog });
+    try {
+      return await watchdog.run();
+    } finally {
+      if (s.handleSignals) {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+      io.err(`ledger: ${s.ledgerPath} (review it: stratus ledger list --db ${s.ledgerPath})`);
+    }
+  } finally {
+    await server?.close();
+    closeCheckpointer(checkpointer);
+    ledger.close();
+  }
+}
+
+/** "90s", "5m", "250ms", "1h" or plain milliseconds. */
+export function parseDuration(flag: string, v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
+  if (!m) throw new UsageError(`${flag} must be a duration such as 90s, 5m or 250ms, got "${v}"`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[m[2] ?? "ms"]!;
+  return Math.round(Number(m[1]) * unit);
+}
+
+const optDuration = (flag: string, v: string | undefined) => (v === undefined ? undefined : parseDuration(flag, v));
+
+function intFlag(flag: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${v}"`);
+  return n;
+}
+
+function positive(flag: string, v: string): number {
+  const n = Number(v);
+  if (!(n > 0)) throw new UsageError(`${flag} must be a number > 0, got "${v}"`);
+  return n;
+}

@@ -1,0 +1,29 @@
+/**
+ * Playbooks: typed YAML remediation workflows. Load and check them (loader, watcher), pick the
+ * one that serves a diagnosis (match), bind its params (bind), compile it to a Plan (compile) and
+ * run it inside a TNR transaction behind its gate (executor). Everything here is named, nothing
+ * re-exported wholesale.
+ */
+export { DEFAULT_PLAYBOOK_DIR } from "./defaults.ts";
+export { PlaybookError, NotApplicable, isPlaybookError, isNotApplicable, formatIssue } from "./errors.ts";
+export type { PlaybookIssue } from "./errors.ts";
+export { inputFrom, playbookInputSchema, targetNamespace } from "./input.ts";
+export type { PlaybookInput, FactValue } from "./input.ts";
+export { parsePlaybook, loadPlaybookFile, loadPlaybookDir, digestOf as playbookDigest } from "./loader.ts";
+export type { LibraryLoad, LoadOptions } from "./loader.ts";
+export { playbookRef, FAULT_TYPES, LAYERS, PARAM_TYPES } from "./schema.ts";
+export type { Playbook, PlaybookRef, StepSpec, ParamSpec, GateSpec, MatchSpec } from "./schema.ts";
+export { bindParams, shownParams } from "./bind.ts";
+export type { Binding, BindContext } from "./bind.ts";
+export { compilePlaybook } from "./compile.ts";
+export type { CompiledPlaybook, DecisionTaken } from "./compile.ts";
+export { explainMatch, matchPlaybooks, selectPlaybook } from "./match.ts";
+export type { MatchExplanation, Selection, Tried } from "./match.ts";
+export { passGate } from "./gate.ts";
+export type { Approver, ApprovalRequest, ApprovalDecision, GateOutcome } from "./gate.ts";
+export { runPlaybook } from "./executor.ts";
+export type { RunPlaybookRequest, PlaybookRun, PlaybookRunOutcome } from "./executor.ts";
+export { watchPlaybooks } from "./watcher.ts";
+export type { LibraryEvent, PlaybookWatcher, WatchOptions } from "./watcher.ts";
+export { KNOWN_FACTS } from "./facts.ts";
+export { RESOLVERS, RESOLVER_NAMES } from "./resolvers/index.ts";

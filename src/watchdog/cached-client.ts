@@ -1,0 +1,66 @@
+/**
+ * A ClusterClient whose reads come from the informers' cache where one covers them: `list` and
+ * `read` of informed kinds are answered locally (selectors applied as the server would), so the
+ * detection agent and the health gauge can look every few seconds without polling the API server.
+ * Anything not cached — logs, kinds without an informer, an informer not yet synced — goes to the
+ * server. Writes are refused: only transactions write, and they use the direct client.
+ */
+import type { ClusterClient } from "../kube/cluster-client.ts";
+import { KubeApiError, StratusError } from "../core/errors.ts";
+import type { KubeObject, ListOptions, ObjectRef } from "../kube/types.ts";
+import type { InformerCache } from "./informers.ts";
+import { fieldMatcher, labelMatcher } from "./selectors.ts";
+
+export class CachedClient implements ClusterClient {
+  readonly server: string;
+  cacheHits = 0;
+  serverReads = 0;
+
+  constructor(private readonly direct: ClusterClient, private readonly cache: InformerCache) {
+    this.server = direct.server;
+  }
+
+  async list(apiVersion: string, kind: string, opts: ListOptions = {}): Promise<KubeObject[]> {
+    const cached = this.cache.list(apiVersion, kind, opts.namespace);
+    if (cached === null) throw new KubeApiError(404, "NotFound", `the server could not find the requested resource (${kind})`);
+    const byLabel = labelMatcher(opts.labelSelector);
+    const byField = fieldMatcher(opts.fieldSelector);
+    if (cached === undefined || !byLabel || !byField) {
+      this.serverReads++;
+      return this.direct.list(apiVersion, kind, opts);
+    }
+    this.cacheHits++;
+    return cached.filter((o) => byLabel(o) && byField(o));
+  }
+
+  async read(ref: ObjectRef): Promise<KubeObject | undefined> {
+    const cached = this.cache.list(ref.apiVersion, ref.kind, ref.namespace);
+    if (cached === undefined || cached === null) {
+      this.serverReads++;
+      return this.direct.read(ref);
+    }
+    this.cacheHits++;
+    return cached.find((o) => o.metadata.name === ref.name && (o.metadata.namespace ?? "") === (ref.namespace ?? ""));
+  }
+
+  podLogs(namespace: string, pod: string, opts?: { container?: string; tailLines?: number; previous?: boolean }): Promise<string> {
+    return this.direct.podLogs(namespace, pod, opts);
+  }
+
+  async create(): Promise<KubeObject> {
+    return readOnly();
+  }
+  async replace(): Promise<KubeObject> {
+    return readOnly();
+  }
+  async patch(): Promise<KubeObject> {
+    return readOnly();
+  }
+  async delete(): Promise<void> {
+    return readOnly();
+  }
+}
+
+function readOnly(): never {
+  throw new StratusError("TRANSACTION", "the watchdog's cached client is read-only: writes go through a transaction");
+}

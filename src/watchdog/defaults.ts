@@ -1,0 +1,30 @@
+/**
+ * The watchdog's defaults in one place: how often detection looks, how health is sampled for a
+ * transaction, how long `--once` waits for quiet and at most, and the writer identity. Flags
+ * override them; nothing else in src/watchdog carries a literal.
+ */
+import { hostname } from "node:os";
+
+/** Detection looks this often (clock ms), and sooner when an informer sees a change. */
+export const DEFAULT_DETECT_INTERVAL_MS = 5_000;
+/** The shortest gap between two looks, however busy the informers are. */
+export const MIN_DETECT_GAP_MS = 1_000;
+/** Health for a transaction's H0/H1/H2: this many samples this far apart (hysteresis). */
+export const DEFAULT_HEALTH_SAMPLES = 3;
+export const DEFAULT_HEALTH_INTERVAL_MS = 5_000;
+/** The health-severity gauge is refreshed this often. */
+export const DEFAULT_HEALTH_GAUGE_INTERVAL_MS = 15_000;
+/** --once: exit when nothing has been open for this long (longer than detection's hold times)... */
+export const DEFAULT_ONCE_QUIET_MS = 90_000;
+/** ...or when this much clock time has passed, whatever is still open. */
+export const DEFAULT_ONCE_TIMEOUT_MS = 15 * 60_000;
+/** Informers must list and start watching within this much wall time. */
+export const DEFAULT_INFORMER_SYNC_TIMEOUT_MS = 30_000;
+/** A failed watch is restarted after this much wall time. */
+export const INFORMER_RESTART_DELAY_MS = 1_000;
+/** The writer Lease holder name: stable across restarts, so a restarted watchdog takes its own Lease back at once. */
+export const DEFAULT_IDENTITY = `stratus@${hostname()}`;
+/** How long recovery waits for another holder's Lease at start. */
+export const DEFAULT_RECOVERY_LOCK_WAIT_MS = 60_000;
+/** Metric families that say a /metrics endpoint is the sandbox's (or an app's): service-level series. */
+export const SERVICE_METRIC_NAMES = ["http_requests_total", "rpc_client_requests_total"];
