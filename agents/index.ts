@@ -1,8 +1,11 @@
 /**
  * The embedded (no-model) agents, wired together: `createEmbeddedAgents()` returns the four agents
  * sharing one change tracker, so what detection saw change before an incident is what diagnosis
- * lines up with the onset and what mitigation reverts to.
+ * lines up with the onset and what mitigation reverts to. Mitigation draws its fixes from the
+ * playbook library (`playbooks/`, loaded once here) where a playbook fits, else from its built-in
+ * remedies.
  */
+import { DEFAULT_PLAYBOOK_DIR, loadPlaybookDir, type Playbook } from "../src/playbooks/index.ts";
 import type { Agents } from "./agent.ts";
 import { EmbeddedDetectionAgent, type DetectionOptions } from "./detection/index.ts";
 import { EmbeddedDiagnosisAgent } from "./diagnosis/index.ts";
@@ -14,8 +17,10 @@ export type EmbeddedAgentsOptions = {
   /** Share a tracker (e.g. with an LLM agent's tools); a new one by default. */
   tracker?: ChangeTracker;
   detection?: Omit<DetectionOptions, "tracker">;
-  /** Plans from elsewhere (the playbook library), tried before the built-in remedies. */
+  /** Plans from elsewhere, tried before anything else. */
   planner?: Planner;
+  /** The playbook library: a list, or false for none (default: the playbooks in DEFAULT_PLAYBOOK_DIR that load). */
+  playbooks?: readonly Playbook[] | false;
   /** Undo takes a fresh health measurement when it reviews (default true). */
   remeasure?: boolean;
 };
@@ -34,7 +39,7 @@ export function createEmbeddedAgents(opts: EmbeddedAgentsOptions = {}): Embedded
     tracker,
     detection: new EmbeddedDetectionAgent({ ...opts.detection, tracker }),
     diagnosis: new EmbeddedDiagnosisAgent({ tracker }),
-    mitigation: new EmbeddedMitigationAgent({ tracker, ...(opts.planner ? { planner: opts.planner } : {}) }),
+    mitigation: new EmbeddedMitigationAgent({ tracker, playbooks: opts.playbooks === false ? [] : opts.playbooks ?? loadPlaybookDir(DEFAULT_PLAYBOOK_DIR).playbooks, ...(opts.planner ? { planner: opts.planner } : {}) }),
     undo: new EmbeddedUndoAgent({ remeasure: opts.remeasure }),
   };
 }

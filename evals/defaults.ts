@@ -1,8 +1,10 @@
 /**
  * Every default of the eval runner in one place: where scenarios live, the simulated-time budget
  * and phases of a run, how the runner samples health, and the wall-clock guard per scenario.
- * Scenario files override the budget; the CLI overrides concurrency and the agents.
+ * Scenario files override the budget; the CLI overrides concurrency and the agents. Stratus itself
+ * runs with the watchdog's defaults (detection tick, health sampling, lock wait).
  */
+import { DEFAULT_DETECT_INTERVAL_MS as WATCHDOG_DETECT_INTERVAL_MS } from "../src/watchdog/defaults.ts";
 
 /** Scenario files or folders when none are given. */
 export const DEFAULT_SCENARIO_PATH = "evals/scenarios";
@@ -23,8 +25,8 @@ export const DEFAULT_COOLDOWN_MS = 60_000;
 /** How often the runner polls the oracles once Stratus has committed something. */
 export const DEFAULT_ORACLE_POLL_MS = 15_000;
 
-/** How often Stratus's detection agent looks at the app (the watchdog's tick), in simulated time. */
-export const DEFAULT_DETECT_INTERVAL_MS = 10_000;
+/** How often Stratus's detection agent looks at the app, in simulated time: the watchdog's own tick. */
+export const DEFAULT_DETECT_INTERVAL_MS = WATCHDOG_DETECT_INTERVAL_MS;
 /** Simulated time Stratus watches the healthy app before the first injection (its detectors learn a baseline). */
 export const DEFAULT_LEAD_IN_MS = 30_000;
 /** Simulated time after an escalation with no new incident before the runner stops waiting. */

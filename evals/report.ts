@@ -4,7 +4,8 @@
  * agent (scenario, detected, localized, RCA, mitigated, attempts, rollbacks, ttm) and the problems
  * found in scenario files. Pure: it formats an EvalJson and nothing else.
  */
-import { formatProblem } from "./scenario.ts";
+import * as D from "./defaults.ts";
+import { formatDuration, formatProblem } from "./scenario.ts";
 import { detectionCorrect, PAPER_FIGURES, type EvalJson, type ScenarioResult, type Summary } from "./scoring.ts";
 
 const AGENT_TITLES: Record<string, string> = {
@@ -50,6 +51,7 @@ export function renderReport(doc: EvalJson, meta: ReportMeta = {}): string {
     for (const p of doc.problems) out.push(`- ${formatProblem(p).replace(/\|/g, "\\|")}`);
     out.push("");
   }
+  out.push(...HOW_IT_RUNS);
   return out.join("\n");
 }
 
@@ -108,3 +110,46 @@ export function noteOf(r: ScenarioResult): string {
   }
   return notes.join(" · ").replace(/\|/g, "\\|").replace(/\n/g, " ").slice(0, 400);
 }
+
+/** What the report says about the method, so the committed report explains itself. */
+const HOW_IT_RUNS = [
+  "## How a scenario runs",
+  "",
+  "`npm run eval` runs `stratus eval evals/scenarios --agent stratus,naive,single --json evals/results.json --report docs/EVALS.md`. Each scenario gets a fresh sandbox on an ephemeral port and a VirtualClock (the sandbox is seeded with the scenario's seed, so a seed replays the same run):",
+  "",
+  `1. **Warm-up**: the app is deployed and its load generator starts; time runs until every Deployment is available, then ${formatDuration(D.DEFAULT_WARMUP_MS)} more.`,
+  `2. **Baseline**: the runner records every Deployment's replica count and starts its own health timeline (the telemetry's health checks, its own client and metric scrape, a sample every ${formatDuration(D.DEFAULT_HEALTH_SAMPLE_MS)}).`,
+  `3. **Stratus starts watching**: the detection agent observes every ${formatDuration(D.DEFAULT_DETECT_INTERVAL_MS)}; each incident goes to the real incident graph (diagnose → plan → guard → transact → undo → retry with reflection → escalate) over HTTP. Where the policy asks a person to approve, the runner approves, on the record.`,
+  `4. **Injection**, ${formatDuration(D.DEFAULT_LEAD_IN_MS)} later: each fault and noise event at its \`at\`, through the Kubernetes API as a chaos tool would.`,
+  `5. **The loop runs** until the faults' oracles have passed for ${formatDuration(D.DEFAULT_COOLDOWN_MS)} after a committed transaction, the agent has given up (escalated, nothing new for ${formatDuration(D.DEFAULT_GIVE_UP_AFTER_ESCALATION_MS)}), its attempts are spent, the budget (\`simTime\`, default ${formatDuration(D.DEFAULT_SIM_BUDGET_MS)} after the last injection) is spent, or — in a scenario that needs no fix — ${formatDuration(D.DEFAULT_QUIET_WATCH_MS)} after the last injection.`,
+  "6. **Scoring**: the faults' own oracles check the cluster (the fault is gone, every pod Ready, replicas back to their pre-injection counts, workload success ≥ 99% over the last minute). Stratus's writes are counted at the API server by its bearer token. Simulated time stands still while any HTTP request is in flight, so an agent reading the cluster is never overtaken by simulated minutes; it jumps ahead when all are waiting on the clock.",
+  "",
+  "The ablations: `naive` retries without undo — a failed attempt is left in place (the transaction runs as usual but its rollback is skipped, and the ledger notes it) and the next attempt starts from there; `single` makes one attempt over the whole scenario.",
+  "",
+  "## Scenario format",
+  "",
+  "One YAML file per scenario, validated with zod; unknown fields are refused. Bad YAML, an unknown field, an unknown fault kind or a target the app does not have are reported with the file and the field, and the other scenarios still run.",
+  "",
+  "```yaml",
+  "id: hotel-reservation/service-target-port-rate   # unique",
+  "app: hotel-reservation                            # or social-network",
+  "seed: 7                                           # same seed, same run",
+  "description: free text",
+  "faults:                                           # zero or more; none = a no-fault scenario",
+  "  - kind: service-target-port                     # a catalog kind (stratus sandbox faults)",
+  "    target: { kind: Service, name: rate }",
+  "    params: {}                                    # optional",
+  "    at: 0s                                        # after warm-up; optional",
+  "noise:                                            # optional benign events",
+  "  - kind: noise-restart",
+  "    target: { kind: Deployment, name: search }",
+  "    at: 30s",
+  "expect:",
+  "  detected: true",
+  "  localization: [rate]                            # any of these names counts as correct",
+  "  rootCause: { layer: virtualization, type: misconfiguration }   # optional",
+  "  mitigated: true                                 # false where no write is needed (e.g. pod-kill)",
+  "budget: { simTime: 20m, attempts: 5 }             # optional",
+  "```",
+  "",
+];

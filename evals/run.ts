@@ -10,7 +10,7 @@ import { DEFAULT_CONCURRENCY, DEFAULT_SCENARIO_WALL_TIMEOUT_MS } from "./default
 import { loadScenarios } from "./loader.ts";
 import type { Job, LlmOptions } from "./runner/job.ts";
 import { runPool } from "./runner/pool.ts";
-import { formatProblem, type LoadedScenario } from "./scenario.ts";
+import { formatProblem } from "./scenario.ts";
 import { erroredResult, evalJson, type AgentVariant, type EvalJson, type ScenarioResult } from "./scoring.ts";
 
 export type RunOptions = {
@@ -79,5 +79,3 @@ export function progressLine(n: number, total: number, r: ScenarioResult): strin
   if (r.tnrViolations) parts.push(`TNR VIOLATION x${r.tnrViolations}`);
   return `${head}  ${parts.join(" · ")} · ${r.wallSeconds.toFixed(1)} s wall`;
 }
-
-export type { LoadedScenario };

@@ -1,7 +1,10 @@
 /**
  * Stratus as a scenario runs it: the detection agent observes the app every few simulated seconds,
  * and each incident it opens is handed to the real incident graph (src/graph: diagnose → plan →
- * guard → transact → undo → retry with reflection → escalate) with the agent variant's settings. The
+ * guard → transact → undo → retry with reflection → escalate) with the agent variant's settings. It
+ * mirrors src/watchdog's loop — detection, one incident at a time, the pre-onset replica baseline
+ * from what it observed (ReplicaHistory), never from the runner — but takes the variant's agents,
+ * ledger and health probe, which the watchdog has no seam for (the naive ablation needs one). The
  * runner acts as the operator where the policy asks for one (it approves, on the record as
  * `person:eval-runner`). Everything the graph tells (GraphEvent) is kept with its simulated time, and
  * the transaction's "intent" step is held until the runner has measured health — its own
@@ -17,6 +20,8 @@ import type { HealthProbe } from "../../src/core/transaction.ts";
 import type { ClusterClient } from "../../src/kube/cluster-client.ts";
 import { IncidentRunner, openCheckpointer, closeCheckpointer, type GraphDeps, type GraphEvent } from "../../src/graph/index.ts";
 import { measureHealthOverWindow } from "../../src/telemetry/health.ts";
+import { DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_HEALTH_SAMPLES, DEFAULT_TX_LOCK_WAIT_MS } from "../../src/watchdog/defaults.ts";
+import { ReplicaHistory } from "../../src/watchdog/replica-history.ts";
 import type { MetricSource } from "../../src/telemetry/metric-source.ts";
 import { DEFAULT_DETECT_INTERVAL_MS } from "../defaults.ts";
 
@@ -30,7 +35,6 @@ export type AgentLoopOptions = {
   clock: Clock & { sleep(ms: number): Promise<void> };
   namespace: string;
   policy: Policy;
-  baselineReplicas: Map<string, number>;
   maxAttempts: number;
   /** Attempts allowed over the whole scenario (new incidents stop being handled past it). */
   attemptBudget: number;
@@ -50,22 +54,26 @@ export class AgentLoop {
   private busy = false;
   private readonly runner: IncidentRunner;
   private readonly saver: ReturnType<typeof openCheckpointer>;
+  private readonly replicas = new ReplicaHistory();
 
   constructor(private readonly o: AgentLoopOptions) {
-    const ctx = this.context();
     const deps: GraphDeps = {
       agents: o.agents,
-      context: (_incident, baseline) => ({ ...ctx, baselineReplicas: baseline }),
+      context: (_incident, baseline) => ({ ...this.context(), baselineReplicas: baseline }),
       ledger: o.ledger,
       client: o.client,
       clock: o.clock,
       lock: new WriterLock({ client: o.client, clock: o.clock, identity: "stratus-eval" }),
       health: (_incident, baseline) =>
         o.wrapHealth({
-          measure: () => measureHealthOverWindow({ cluster: o.client, namespaces: [o.namespace], clock: o.clock, metrics: o.metrics, baselineReplicas: baseline }),
+          measure: () => measureHealthOverWindow(
+            { cluster: o.client, namespaces: [o.namespace], clock: o.clock, metrics: o.metrics, baselineReplicas: baseline },
+            { samples: DEFAULT_HEALTH_SAMPLES, intervalMs: DEFAULT_HEALTH_INTERVAL_MS },
+          ),
         }),
       policy: o.policy,
       maxAttempts: o.maxAttempts,
+      transactionSettings: { lockWaitMs: DEFAULT_TX_LOCK_WAIT_MS },
       onEvent: (event) => {
         this.events.push({ at: o.clock.now(), event });
         if (event.type === "transaction") o.afterTransaction?.(event.result.txId, event.result.outcome);
@@ -107,6 +115,12 @@ export class AgentLoop {
   }
 
   private async tick(): Promise<void> {
+    try {
+      const now = this.o.clock.now();
+      for (const d of await this.o.client.list("apps/v1", "Deployment", { namespace: this.o.namespace })) this.replicas.observe(d, now);
+    } catch {
+      /* the next tick sees them */
+    }
     let incident: Incident | null;
     try {
       incident = await this.o.agents.detection.observe(this.context());
@@ -119,7 +133,7 @@ export class AgentLoop {
     this.incidents.push(rec);
     this.busy = true;
     try {
-      let out = await this.runner.start(incident, this.o.baselineReplicas);
+      let out = await this.runner.start(incident, this.replicas.before(Date.parse(incident.onsetAt), [this.o.namespace]));
       // The runner is the operator here: it approves what the policy sends to a person.
       for (let i = 0; out.status === "awaiting-approval" && i < 10 && !this.stopping; i++) {
         out = await this.runner.answer(incident.id, { approved: true, by: "eval-runner", note: "approved by the eval runner, acting as the operator" });
@@ -135,6 +149,6 @@ export class AgentLoop {
   }
 
   private context(): AgentContext {
-    return { client: this.o.client, clock: this.o.clock, namespaces: [this.o.namespace], metrics: this.o.metrics, baselineReplicas: this.o.baselineReplicas };
+    return { client: this.o.client, clock: this.o.clock, namespaces: [this.o.namespace], metrics: this.o.metrics };
   }
 }

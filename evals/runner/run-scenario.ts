@@ -84,7 +84,6 @@ async function play(job: Job, env: ScenarioEnv, setLoop: (l: AgentLoop) => void)
     clock,
     namespace: ns,
     policy,
-    baselineReplicas,
     maxAttempts: variant.maxAttempts,
     attemptBudget: job.agent === "single" ? 1 : attempts,
     wrapHealth: variant.wrapHealth,

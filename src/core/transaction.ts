@@ -107,7 +107,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
   // The guard decides, not whoever proposed the plan: refusals and missing approvals stop here.
   if (req.policy) {
     const decision = checkPlan(req.policy, req.plan);
-    // Compensations write too: the guard judges them like any step (as "<step>.compensate[k]").
+    // Compensations write too: the guard judges them like any step (as "<step>.compensate-<k>").
     const compensations = compensationSteps(req.plan);
     if (compensations.length) {
       const c = checkPlan({ ...req.policy, maxActionsPerTransaction: Number.MAX_SAFE_INTEGER }, { steps: compensations });
@@ -256,7 +256,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
             outcome = (await applyAction(action, { client, dryRun: false, now: () => clock.now() })).summary;
           } catch (e) {
             error = (e as Error).message;
-            await clock.sleep(D.DEFAULT_API_RETRY_BASE_MS * 2 ** attempt);
+            if (attempt + 1 < D.DEFAULT_RESTORE_ATTEMPTS) await clock.sleep(D.DEFAULT_API_RETRY_BASE_MS * 2 ** attempt);
           }
         }
         if (!outcome) problems.push(`compensation ${st.id}.compensate[${k}] (${describeAction(action)}) failed: ${error}`);
@@ -268,7 +268,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
   }
 }
 
-/** A plan's compensation actions as plan steps ("<step>.compensate[k]"), for the guard. */
+/** A plan's compensation actions as plan steps ("<step>.compensate-<k>"), for the guard. */
 function compensationSteps(plan: Plan): ActionStep[] {
   return plan.steps.filter(isActionStep).flatMap((st) => (st.compensate ?? []).map((action, k) => ({ id: `${st.id}.compensate-${k}`, action })));
 }

@@ -1,7 +1,8 @@
 /**
  * A param's value checked against its declared type. Facts arrive as JSON scalars from many hands
- * (an LLM may say "3" for 3, "true" for true), so scalars are converted where the meaning is plain;
- * anything else is an error that names the type expected.
+ * (an LLM may say "3" for 3, "true" for true), so scalars are converted where the meaning is plain:
+ * a structured fact comes as JSON text (`{"app":"geo"}`), a list also as comma-separated text
+ * ("a,b"). Anything else is an error that names the type expected.
  */
 import type { ParamType } from "./schema.ts";
 
@@ -10,6 +11,17 @@ const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|
 export type Coerced = { value: unknown } | { error: string };
 
 export function coerce(type: ParamType, v: unknown): Coerced {
+  if (typeof v === "string" && (type === "labels" || type === "object" || type === "list")) {
+    const text = v.trim();
+    if (text.startsWith("{") || text.startsWith("[")) {
+      try {
+        return coerce(type, JSON.parse(text));
+      } catch {
+        return { error: `${JSON.stringify(v)} is not valid JSON for a ${type}` };
+      }
+    }
+    if (type === "list") return { value: text ? text.split(",").map((x) => x.trim()).filter(Boolean) : [] };
+  }
   const bad = (): Coerced => ({ error: `${JSON.stringify(v)} is not ${type === "integer" ? "an integer" : `a ${type}`}` });
   switch (type) {
     case "string":

@@ -24,6 +24,8 @@ export const DEFAULT_INFORMER_SYNC_TIMEOUT_MS = 30_000;
 export const INFORMER_RESTART_DELAY_MS = 1_000;
 /** The writer Lease holder name: stable across restarts, so a restarted watchdog takes its own Lease back at once. */
 export const DEFAULT_IDENTITY = `stratus@${hostname()}`;
+/** How long a transaction waits for the writer Lease (another Stratus mitigating) before aborting. */
+export const DEFAULT_TX_LOCK_WAIT_MS = 60_000;
 /** How long recovery waits for another holder's Lease at start. */
 export const DEFAULT_RECOVERY_LOCK_WAIT_MS = 60_000;
 /** Metric families that say a /metrics endpoint is the sandbox's (or an app's): service-level series. */

@@ -139,6 +139,11 @@ export class Watchdog {
     this.wake?.();
   }
 
+  /** Makes detection look now (new alerts arrived). */
+  poke(): void {
+    this.wake?.();
+  }
+
   /** Records a person's decision (HTTP) and resumes the thread in the background. */
   async approve(incidentId: string, body: ApprovalBody): Promise<Record<string, unknown>> {
     const id = this.book.get(incidentId)?.incident.id ?? incidentId;
@@ -205,6 +210,9 @@ export class Watchdog {
     let out: RunOutcome;
     try {
       out = await run();
+    } catch (e) {
+      // The checkpointer or ledger failed under the graph: say so, keep watching, resume on restart.
+      out = { incidentId: id, status: "error", reason: `the incident graph could not run: ${(e as Error).message}` };
     } finally {
       unlock();
     }
@@ -279,7 +287,7 @@ export class Watchdog {
       policy: o.policy,
       maxAttempts: o.maxAttempts,
       dryRun: o.dryRun,
-      transactionSettings: o.transactionSettings,
+      transactionSettings: { lockWaitMs: D.DEFAULT_TX_LOCK_WAIT_MS, ...o.transactionSettings },
       onEvent: (e: GraphEvent) => {
         const line = storyLine(e);
         if (line) this.story(line);

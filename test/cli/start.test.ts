@@ -19,7 +19,7 @@ describe("stratus start", () => {
   it("runs the sandbox, the watchdog and the fault schedule until Ctrl-C, then points at the ledger", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stratus-start-"));
     const ledgerPath = join(dir, "ledger.db");
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "start", "--speed", "20", "--fault", "service-target-port", "--first-fault", "20s", "--every", "60m",
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "start", "--speed", "10", "--fault", "service-target-port", "--first-fault", "20s", "--every", "60m",
       "--ledger", ledgerPath, "--kubeconfig", join(dir, "kubeconfig"), "--listen", "127.0.0.1:0"], { env: { ...process.env, OPENAI_API_KEY: "" } });
     let stdout = "";
     let stderr = "";

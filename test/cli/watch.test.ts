@@ -21,7 +21,7 @@ import { startTestCluster, type TestCluster } from "../helpers/sandbox.ts";
 import { startScriptedOpenAI, type RecordedRequest, type ScriptedReply } from "../helpers/scripted-openai.ts";
 
 const MAIN = join(import.meta.dirname, "../../src/cli/main.ts");
-const SPEED = 20;
+const SPEED = 10;
 const NS = "hotel-reservation";
 
 type Run = { code: number | null; stdout: string; stderr: string };
@@ -93,6 +93,10 @@ describe("stratus watch on a sandbox with a fault injected", () => {
       assert.equal(ledger.byKind("transaction").length, 0);
     } finally {
       ledger.close();
+      // Leave the app healthy for the next story.
+      const search = (await client.read(svc("search")))!;
+      search.spec.ports[0].targetPort = 8082;
+      await client.replace(search);
     }
   });
 

@@ -56,6 +56,17 @@ describe("matching a diagnosis to the library", () => {
     assert.ok(!names(diagnosis("hr", "Deployment", "geo", "code-defect", "application")).includes("rollout-undo"), "no rollout before the onset: no rollout-undo");
   });
 
+  it("reads the diagnosis agent's facts: remedies ranked best first, lists as text, labels as JSON", async () => {
+    const release = diagnosis("hr", "Deployment", "geo", "misconfiguration", "virtualization", { finding: "image-unpullable", remedies: "rollout-undo,set-image", previousRevision: 3 });
+    assert.equal(names(release)[0], "rollout-undo");
+    assert.ok(!names({ ...release, facts: { remedies: "set-image" } }).includes("rollout-undo"), "no rollout-undo when the diagnosis does not list it");
+    const pinned = await bindParams(byName("remove-node-selector"), diagnosis("hr", "Deployment", "geo", "misconfiguration", "virtualization", { badNodeSelectorKeys: "disktype,zone" }));
+    assert.deepEqual(pinned.params.keys, ["disktype", "zone"]);
+    const selector = await bindParams(byName("restore-service-selector"), diagnosis("hr", "Service", "geo", "misconfiguration", "virtualization", { deployment: "geo", selector: "{\"app\":\"geo\"}" }));
+    assert.deepEqual(selector.params.selector, { app: "geo" });
+    assert.equal(selector.sources.selector, "facts.selector");
+  });
+
   it("explains a miss criterion by criterion", () => {
     const e = explainMatch(byName("scale-out-cpu"), diagnosis("hr", "Deployment", "geo", "misconfiguration", "application"));
     assert.equal(e.matched, false);

@@ -45,6 +45,11 @@ describe("library: configuration and storage playbooks against the sandbox", () 
     await f.client.patch(deployRef(ns, "worker"), { spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": "2025-01-01T00:00:00Z" } } } } }, "strategic");
     await eventually(async () => (await podsOf(f, ns, "worker")).some((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff"), 30_000, "CrashLoopBackOff");
 
+    // What the diagnosis knows comes first: its own last good value, when it has one.
+    const told = await choose(f, diagnosis(ns, "Deployment", "worker", "misconfiguration", "application", { configMap: "worker-config", key: "DELAY", lastGoodValue: "infinity" }));
+    assert.equal(told.playbook.name, "restore-config-value");
+    assert.equal((told.binding.params.change as Record<string, string>).source, "the diagnosis");
+
     const input = diagnosis(ns, "ConfigMap", "worker-config", "misconfiguration", "application");
     const sel = await choose(f, input);
     assert.equal(sel.playbook.name, "restore-config-value");

@@ -52,11 +52,12 @@ describe("the playbook library", () => {
   const files = readdirSync(DEFAULT_PLAYBOOK_DIR).filter((n) => n.endsWith(".yaml"));
 
   it("has a playbook for every fault class in the catalog", () => {
-    assert.deepEqual(files.sort(), [
+    const want = [
       "fix-pvc-storage-class.yaml", "raise-memory-limit.yaml", "remove-blocking-network-policy.yaml", "remove-chaos-experiment.yaml",
       "remove-node-selector.yaml", "restart-transient.yaml", "restore-config-value.yaml", "restore-db-users.yaml", "restore-service-port.yaml",
       "restore-service-selector.yaml", "rollout-undo.yaml", "scale-back.yaml", "scale-out-cpu.yaml",
-    ]);
+    ];
+    assert.deepEqual(want.filter((w) => !files.includes(w)), []);
   });
 
   for (const file of files) {

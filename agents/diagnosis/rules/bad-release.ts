@@ -39,7 +39,7 @@ export const badReleaseRule: Rule = {
           { source: "pod-status", entity: deploymentRef(d), fact: `${ready} of ${ctx.idx.podsOf(d).length} pod(s) Ready` },
           ...ctx.idx.logsOf(d).filter((l) => /error|panic|fail/i.test(l)).slice(-2).map((l) => logEvidence(d, l)),
         ],
-        facts: { deployment: d.metadata.name, container: c?.name ?? null, image: c?.image ?? null, lastGoodImage: imageChanged ? prev?.image ?? null : null, previousRevision: rev.previousRevision ?? null },
+        facts: { deployment: d.metadata.name, container: c?.name ?? null, rolloutPrecededOnset: true, image: c?.image ?? null, lastGoodImage: imageChanged ? prev?.image ?? null : null, previousRevision: rev.previousRevision ?? null },
         remedies: imageChanged ? ["rollout-undo", "set-image"] : ["rollout-undo"],
       }));
     }

@@ -59,7 +59,7 @@ export const configParseRule: Rule = {
         summary: `Deployment ${d.metadata.name} crashes parsing its configuration: ConfigMap ${chosen.name}${key ? ` key ${key}` : ""} holds a value it cannot read${mismatch ? ` (${mismatch.field} is a ${mismatch.got}, it needs ${mismatch.want})` : ""}`,
         confidence,
         evidence: [...errors.map((l) => logEvidence(d, l)), ...chosen.evidence, { source: "spec", entity: deploymentRef(d), fact: `Deployment ${d.metadata.name} reads ConfigMap(s) ${refs.join(", ")}` }],
-        facts: { deployment: d.metadata.name, configMap: chosen.name, key: key ?? null, lastGoodValue: usable ?? null, restoredFrom: lastGood !== undefined && usable === lastGood ? "history" : usable ? "repair" : null },
+        facts: { deployment: d.metadata.name, configMap: chosen.name, key: key ?? null, configKey: key ?? null, lastGoodValue: usable ?? null, restoredFrom: lastGood !== undefined && usable === lastGood ? "history" : usable ? "repair" : null },
         remedies: usable !== undefined ? ["restore-config"] : [],
       }));
     }

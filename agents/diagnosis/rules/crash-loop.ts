@@ -31,7 +31,7 @@ export const crashLoopRule: Rule = {
           ...(recent ? [{ source: "history" as const, entity: deploymentRef(d), fact: `revision ${rev.currentRevision} (${rev.changed.join(", ")}) created ${relativeToOnset(rev.createdAt!, ctx.onset)}` }] : []),
           ...tail.map((l) => logEvidence(d, l)),
         ],
-        facts: { deployment: d.metadata.name, container: cs.name, previousRevision: rev.previousRevision ?? null },
+        facts: { deployment: d.metadata.name, container: cs.name, rolloutPrecededOnset: recent, previousRevision: rev.previousRevision ?? null },
         // Without a change to revert there is nothing safe to do: restarting a container that
         // crashes on every start only adds restarts. The low confidence says "a person should look".
         remedies: recent ? ["rollout-undo"] : [],

@@ -59,7 +59,7 @@ export const dbAuthRule: Rule = {
           confidence,
           evidence,
           facts: {
-            database: db.metadata.name, service: services[0], client: client.metadata.name, usersSecret: list.secret, usersKey: list.key, user: login.user,
+            database: db.metadata.name, service: services[0], client: client.metadata.name, usersSecret: list.secret, usersKey: list.key, secret: list.secret, configKey: list.key, user: login.user,
             credentialsSecret: login.secret ?? null, passwordKey: login.passwordKey ?? null, problem: problem ?? "refused",
             hasLastGood, lastGoodRoles: priorRoles ? JSON.stringify(priorRoles) : null, databaseName: databaseName(ctx, client) ?? null,
           },

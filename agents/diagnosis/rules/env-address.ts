@@ -49,7 +49,7 @@ export const envAddressRule: Rule = {
           ...failing.slice(0, 2).map(({ pod, cs }) => ({ source: "pod-status" as const, entity: { kind: "Pod", namespace: ctx.namespace, name: pod.metadata.name }, fact: `pod ${pod.metadata.name} container ${cs.name}: ${cs.state?.waiting?.reason ?? "not Ready"}, ${cs.restartCount ?? 0} restart(s)` })),
           ...lines.map((l) => logEvidence(d, l)),
         ],
-        facts: { deployment: d.metadata.name, container: name, envName: e.name, badValue: e.value ?? null, lastGoodValue: guess ?? null, previousRevision: rev.previousRevision ?? null },
+        facts: { deployment: d.metadata.name, container: name, rolloutPrecededOnset: changed && nearOnset(rev.createdAt, ctx.onset), envName: e.name, badValue: e.value ?? null, lastGoodValue: guess ?? null, previousRevision: rev.previousRevision ?? null },
         remedies,
       }));
     }

@@ -39,7 +39,7 @@ export const imagePullRule: Rule = {
           ...failed.map(eventEvidence),
           ...(imageChanged ? [{ source: "history" as const, entity: deploymentRef(d), fact: `revision ${rev.currentRevision} changed the image ${prevImage} → ${image}${rev.createdAt ? `, ${relativeToOnset(rev.createdAt, ctx.onset)}` : ""}` }] : []),
         ],
-        facts: { deployment: d.metadata.name, container: cs.name, image, lastGoodImage: lastGood ?? null, previousRevision: rev.previousRevision ?? null },
+        facts: { deployment: d.metadata.name, container: cs.name, rolloutPrecededOnset: imageChanged && nearOnset(rev.createdAt, ctx.onset), image, lastGoodImage: lastGood ?? null, previousRevision: rev.previousRevision ?? null },
         remedies,
       }));
     }

@@ -36,7 +36,7 @@ export const oomRule: Rule = {
           { source: "spec", entity: deploymentRef(d), fact: `container ${cs.name} resources.limits.memory ${limit ?? "(none)"}` },
           ...(lowered ? [{ source: "history" as const, entity: deploymentRef(d), fact: `revision ${rev.currentRevision} changed limits.memory ${prevLimit} → ${limit}${rev.createdAt ? `, ${relativeToOnset(rev.createdAt, ctx.onset)}` : ""}` }] : []),
         ],
-        facts: { deployment: d.metadata.name, container: cs.name, memoryLimit: limit ?? null, lastGoodMemoryLimit: lowered ? prevLimit! : null, suggestedMemoryLimit: suggested ?? null, previousRevision: rev.previousRevision ?? null },
+        facts: { deployment: d.metadata.name, container: cs.name, oomKilled: true, rolloutPrecededOnset: lowered && nearOnset(rev.createdAt, ctx.onset), memoryLimit: limit ?? null, lastGoodMemoryLimit: lowered ? prevLimit! : null, suggestedMemoryLimit: suggested ?? null, previousRevision: rev.previousRevision ?? null },
         remedies,
       }));
     }

@@ -41,7 +41,7 @@ export const pendingNodeSelectorRule: Rule = {
           ...events.map(eventEvidence),
           ...(added ? [{ source: "history" as const, entity: deploymentRef(d), fact: `revision ${rev.currentRevision} changed the nodeSelector${rev.createdAt ? `, ${relativeToOnset(rev.createdAt, ctx.onset)}` : ""}` }] : []),
         ],
-        facts: { deployment: d.metadata.name, badNodeSelectorKeys: bad.join(","), previousRevision: rev.previousRevision ?? null },
+        facts: { deployment: d.metadata.name, rolloutPrecededOnset: added && nearOnset(rev.createdAt, ctx.onset), badNodeSelectorKeys: bad.join(","), previousRevision: rev.previousRevision ?? null },
         remedies,
       }));
     }

@@ -45,7 +45,7 @@ export const pendingPvcRule: Rule = {
             ...pending.slice(0, 1).map((p) => ({ source: "pod-status" as const, entity: { kind: "Pod", namespace: ctx.namespace, name: p.metadata.name }, fact: `pod ${p.metadata.name} Pending: ${(p.status?.conditions ?? []).find((c: { type: string }) => c.type === "PodScheduled")?.message ?? "not scheduled"}` })),
             ...changed.evidence,
           ],
-          facts: { deployment: d.metadata.name, pvc: claim, storageClass: cls ?? null, validStorageClass: valid ?? null },
+          facts: { deployment: d.metadata.name, pvc: claim, claim, storageClass: cls ?? null, validStorageClass: valid ?? null },
           remedies: missing && valid ? ["recreate-pvc"] : [],
         }));
       }

@@ -50,7 +50,7 @@ export const readinessRule: Rule = {
           ...(changed ? [{ source: "history" as const, entity: deploymentRef(d), fact: `revision ${rev.currentRevision} changed the readiness probe${rev.createdAt ? `, ${relativeToOnset(rev.createdAt, ctx.onset)}` : ""}` }] : []),
         ],
         facts: {
-          deployment: d.metadata.name, container: cs.name, probePort: String(probePort ?? ""), servedPort: servedPort ?? null,
+          deployment: d.metadata.name, container: cs.name, rolloutPrecededOnset: changed && nearOnset(rev.createdAt, ctx.onset), probePort: String(probePort ?? ""), servedPort: servedPort ?? null,
           lastGoodProbe: prevProbe && changed ? JSON.stringify(prevProbe) : null, previousRevision: rev.previousRevision ?? null,
         },
         remedies,

@@ -45,6 +45,7 @@ export const wrongCommandRule: Rule = {
         facts: {
           deployment: d.metadata.name,
           container: name ?? null,
+          rolloutPrecededOnset: changed && nearOnset(rev.createdAt, ctx.onset),
           command: JSON.stringify(cur?.command ?? null),
           lastGoodCommand: changed ? JSON.stringify(prev?.command ?? null) : null,
           lastGoodArgs: changed ? JSON.stringify(prev?.args ?? null) : null,

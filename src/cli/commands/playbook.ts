@@ -18,6 +18,7 @@ import {
   bindParams, compilePlaybook, DEFAULT_PLAYBOOK_DIR, explainMatch, inputFrom, isNotApplicable, isPlaybookError, KNOWN_FACTS, loadPlaybookDir,
   loadPlaybookFile, shownParams, watchPlaybooks, type Playbook, type PlaybookError, type PlaybookInput, type StepSpec,
 } from "../../playbooks/index.ts";
+import { DEFAULT_GATE_TIMEOUT_MS } from "../../playbooks/defaults.ts";
 import { formatDuration } from "../../playbooks/template.ts";
 import { UsageError, type Io } from "../io.ts";
 
@@ -155,8 +156,11 @@ function show(pb: Playbook, flags: Flags, io: Io): number {
         walk(s.parallel, `${indent}  `);
       } else if (s.decision) {
         io.out(`${indent}${s.id}: when ${JSON.stringify(s.decision.when)}${after}`);
-        if (s.decision.then.length) io.out(`${indent}  then:`), walk(s.decision.then, `${indent}    `);
-        if (s.decision.else.length) io.out(`${indent}  else:`), walk(s.decision.else, `${indent}    `);
+        for (const branch of ["then", "else"] as const) {
+          if (!s.decision[branch].length) continue;
+          io.out(`${indent}  ${branch}:`);
+          walk(s.decision[branch], `${indent}    `);
+        }
       } else if (s.wait) {
         io.out(`${indent}${s.id}: wait until ${Object.keys(s.wait.until)[0]} ${JSON.stringify(Object.values(s.wait.until)[0])} (at most ${formatDuration(s.wait.ms)})${after}`);
       } else {
@@ -173,7 +177,7 @@ function show(pb: Playbook, flags: Flags, io: Io): number {
     }
   };
   walk(pb.steps, "  ");
-  io.out(`gate: ${pb.gate === "none" ? "none" : `approval by ${pb.gate.approval.approvers.join(" or ")} within ${formatDuration(pb.gate.approval.timeout ?? 15 * 60_000)}, on timeout ${pb.gate.approval.onTimeout}`}`);
+  io.out(`gate: ${pb.gate === "none" ? "none" : `approval by ${pb.gate.approval.approvers.join(" or ")} within ${formatDuration(pb.gate.approval.timeout ?? DEFAULT_GATE_TIMEOUT_MS)}, on timeout ${pb.gate.approval.onTimeout}`}`);
   return 0;
 }
 

@@ -5,6 +5,7 @@
  * `--llm openai`), metric source, HTTP server — and runs the Watchdog until Ctrl-C or, with
  * `--once`, until what is wrong now has been handled. The story goes to stdout, operations to stderr.
  */
+import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Agents } from "../../../agents/agent.ts";
@@ -17,7 +18,7 @@ import { checkpointPathFor, closeCheckpointer, openCheckpointer, recordLlmCall }
 import { KubeClient, loadKubeConfig } from "../../kube/kube-client.ts";
 import { createChatModel, describeLlm, llmConfigFromFlags, type LlmConfig } from "../../llm/index.ts";
 import { AlertStore, StratusMetrics, startServer } from "../../server/index.ts";
-import { chooseMetricSource, serverAlignedClock, Watchdog } from "../../watchdog/index.ts";
+import { chooseMetricSource, DEFAULT_IDENTITY, serverAlignedClock, Watchdog } from "../../watchdog/index.ts";
 import { UsageError, type Io } from "../io.ts";
 
 export const WATCH_USAGE = `Usage: stratus watch [--kubeconfig FILE] [--context NAME] [-n NS]... [flags]
@@ -43,7 +44,7 @@ improve). Every step goes to the ledger; the story goes to the terminal.
   --interval DUR         how often detection looks (default 5s; sooner on changes)
   --max-attempts N       mitigation attempts per incident before escalating (default 3)
   --stabilization DUR    how long a change settles before health is verified (default 30s)
-  --identity NAME        the writer Lease holder name (default stratus@HOST)
+  --identity NAME        the writer Lease holder name (default stratus@HOST/<hash of the ledger path>)
   --speed X              the cluster's clock runs X times faster (a sped-up sandbox): wait in its time
 Durations: 90s, 5m, 250ms, 1h.`;
 
@@ -171,7 +172,7 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
     const watchdog = new Watchdog({
       kubeConfig: kc, client, clock, namespaces: s.namespaces, ledger, checkpointer, policy, agents,
       metricSource: choice.source, metrics, alerts,
-      dryRun: s.dryRun, once: s.once, detectIntervalMs: s.intervalMs, identity: s.identity, maxAttempts: s.maxAttempts,
+      dryRun: s.dryRun, once: s.once, detectIntervalMs: s.intervalMs, identity: s.identity ?? identityFor(s.ledgerPath), maxAttempts: s.maxAttempts,
       transactionSettings: s.stabilizationMs !== undefined ? { stabilizationMs: s.stabilizationMs } : undefined,
       health: s.health,
       story: (line) => io.out(line),
@@ -185,6 +186,7 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
         readiness: () => watchdog.readiness(),
         incidents: () => watchdog.incidents(),
         approve: (id, body) => watchdog.approve(id, body),
+        onAlerts: () => watchdog.poke(),
       });
       io.err(`serving ${server.url}/metrics, /healthz, /readyz, POST /alerts, /api/ledger, POST /approvals/ID`);
     }
@@ -220,6 +222,12 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
     ledger.close();
   }
 }
+
+/**
+ * The writer Lease holder: stable for one ledger on one host, so a restarted watchdog takes its
+ * own Lease back at once, and distinct for two watchdogs with different ledgers.
+ */
+export const identityFor = (ledgerPath: string) => `${DEFAULT_IDENTITY}/${createHash("sha256").update(ledgerPath).digest("hex").slice(0, 8)}`;
 
 /** "90s", "5m", "250ms", "1h" or plain milliseconds. */
 export function parseDuration(flag: string, v: string): number {

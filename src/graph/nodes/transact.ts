@@ -17,7 +17,7 @@ export const transactNode = (deps: GraphDeps) => async (s: IncidentState): Promi
   const incident = incidentOf(s);
   const p = s.proposal!;
   const base = `${incident.id}-tx${p.attempt}`;
-  const previous = transactionsOf(deps, base);
+  const previous = transactionsOf(deps, incident.id, base);
   const committed = previous.find((t) => t.committed);
   if (committed) {
     const result: TransactionResult = { txId: committed.txId, outcome: "committed", reason: committed.reason, steps: [], restored: [] };
@@ -67,9 +67,10 @@ export const transactNode = (deps: GraphDeps) => async (s: IncidentState): Promi
 };
 
 /** Transactions this attempt already ran (by id prefix), with whether each committed. */
-function transactionsOf(deps: GraphDeps, base: string): Array<{ txId: string; committed: boolean; reason: string }> {
+function transactionsOf(deps: GraphDeps, incidentId: string, base: string): Array<{ txId: string; committed: boolean; reason: string }> {
   const out: Array<{ txId: string; committed: boolean; reason: string }> = [];
-  for (const e of deps.ledger.byKind("transaction")) {
+  for (const e of deps.ledger.byIncident(incidentId)) {
+    if (e.kind !== "transaction") continue;
     if (e.payload.phase !== "intent" || !e.txId || (e.txId !== base && !e.txId.startsWith(`${base}-r`))) continue;
     const commit = deps.ledger.byTransaction(e.txId).find((x) => x.kind === "commit");
     out.push({ txId: e.txId, committed: !!commit, reason: commit ? String((commit.payload.verdict as { reason?: string } | undefined)?.reason ?? "committed") : "" });

@@ -1,7 +1,8 @@
 /**
  * Resolvers about configuration: the key of a ConfigMap or Secret whose value differs from its
- * last good version (ledger snapshot before the onset, or last-applied-configuration), with that
- * last good value — found by name, or among the objects a Deployment reads — and the Deployment
+ * last good version (the diagnosis's, else a ledger snapshot before the onset, else the
+ * last-applied-configuration), with that last good value — found by name, or among the objects a
+ * Deployment reads — and the Deployment
  * that reads a given ConfigMap or Secret (to restart it after the value is restored).
  */
 import { z } from "zod";
@@ -42,9 +43,14 @@ export function referencedConfig(d: KubeObject, k: "ConfigMap" | "Secret"): stri
 export const changedConfig = defineResolver({
   name: "changedConfig",
   description: "{name, key, value}: a ConfigMap/Secret key whose value differs from its last good version, and that value",
-  args: argsSchema({ kind, name: objectName.optional(), deployment: objectName.optional(), key: z.string().min(1).optional() }),
-  // (name and deployment default to the root cause: the object itself, or the Deployment that reads it)
+  // name and deployment default to the root cause (the object itself, or the Deployment that reads
+  // it); lastGood is the diagnosis's own last good value, used for name + key when it differs from now.
+  args: argsSchema({ kind, name: objectName.optional(), deployment: objectName.optional(), key: z.string().min(1).optional(), lastGood: z.string().optional() }),
   async resolve(a, ctx) {
+    if (a.lastGood !== undefined && a.name && a.key) {
+      const now = configValues(await ctx.client.read({ apiVersion: "v1", kind: a.kind, namespace: ctx.namespace, name: a.name }))[a.key];
+      if (now !== a.lastGood) return { name: a.name, key: a.key, value: a.lastGood, source: "the diagnosis" };
+    }
     // Without a name or a deployment, the root cause says where to look: that object, or what that Deployment reads.
     const root = ctx.input.rootCause;
     const name = a.name ?? (!a.deployment && root.kind === a.kind ? root.name : undefined);

@@ -25,3 +25,8 @@ export async function expectFixed(app: "hotel-reservation" | "social-network", f
   assert.deepEqual(r.oracles.filter((o) => !o.ok), [], `${what}: the oracle passes\n${story}`);
   return r;
 }
+
+/** A test body that expects the fault fixed (see expectFixed). */
+export const fixes = (app: "hotel-reservation" | "social-network", fault: FaultSpec, seed = 7) => async (): Promise<void> => {
+  await expectFixed(app, fault, seed);
+};

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { expectFixed } from "./expect.ts";
+import { expectFixed, fixes } from "./expect.ts";
 
 const T = { timeout: 180_000 };
 const app = "hotel-reservation";
@@ -17,7 +17,7 @@ describe("agents end to end: hotel-reservation, data and config faults", { concu
     assert.ok(r.incidents[0].diagnosis.hypotheses[0].evidence.some((e) => e.source === "history" && /Secret mongodb-geo-users updated \(data.users.json\)/.test(e.fact)), "the Secret change is lined up with the onset");
     assert.deepEqual(r.incidents[0].diagnosis.path.slice(-2), ["geo", "mongodb-geo"], "walked to the database over the call graph");
   });
-  it("db-user-dropped on Deployment mongodb-rate: restores the users Secret", T, () => expectFixed(app, { kind: "db-user-dropped", target: { kind: "Deployment", name: "mongodb-rate" } }));
-  it("config-corrupt on Deployment geo: restores the ConfigMap value and restarts", T, () => expectFixed(app, { kind: "config-corrupt", target: { kind: "Deployment", name: "geo" } }));
-  it("pvc-unbound on Deployment mongodb-profile: gives it a claim that binds", T, () => expectFixed(app, { kind: "pvc-unbound", target: { kind: "Deployment", name: "mongodb-profile" } }));
+  it("db-user-dropped on Deployment mongodb-rate: restores the users Secret", T, fixes(app, { kind: "db-user-dropped", target: { kind: "Deployment", name: "mongodb-rate" } }));
+  it("config-corrupt on Deployment geo: restores the ConfigMap value and restarts", T, fixes(app, { kind: "config-corrupt", target: { kind: "Deployment", name: "geo" } }));
+  it("pvc-unbound on Deployment mongodb-profile: gives it a claim that binds", T, fixes(app, { kind: "pvc-unbound", target: { kind: "Deployment", name: "mongodb-profile" } }));
 });

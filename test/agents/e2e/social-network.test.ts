@@ -5,17 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { expectFixed } from "./expect.ts";
+import { fixes } from "./expect.ts";
 import { runScenario } from "./scenario.ts";
 
 const T = { timeout: 180_000 };
 const app = "social-network";
 
 describe("agents end to end: social-network", { concurrency: 1 }, () => {
-  it("network-delay on Deployment post-storage-service: deletes the NetworkChaos", T, () => expectFixed(app, { kind: "network-delay", target: { kind: "Deployment", name: "post-storage-service" } }));
-  it("config-corrupt on Deployment media-service: repairs what nlohmann::json refuses", T, () => expectFixed(app, { kind: "config-corrupt", target: { kind: "Deployment", name: "media-service" } }));
-  it("wrong-command on Deployment user-timeline-service: rolls back a binary that serves but fails", T, () => expectFixed(app, { kind: "wrong-command", target: { kind: "Deployment", name: "user-timeline-service" } }));
-  it("service-target-port on Service user-service: restores the served targetPort", T, () => expectFixed(app, { kind: "service-target-port", target: { kind: "Service", name: "user-service" } }));
+  it("network-delay on Deployment post-storage-service: deletes the NetworkChaos", T, fixes(app, { kind: "network-delay", target: { kind: "Deployment", name: "post-storage-service" } }));
+  it("config-corrupt on Deployment media-service: restores the ConfigMap value its C++ parser refuses", T, fixes(app, { kind: "config-corrupt", target: { kind: "Deployment", name: "media-service" } }));
+  it("wrong-command on Deployment user-timeline-service: rolls back a binary that serves but fails", T, fixes(app, { kind: "wrong-command", target: { kind: "Deployment", name: "user-timeline-service" } }));
+  it("service-target-port on Service user-service: restores the served targetPort", T, fixes(app, { kind: "service-target-port", target: { kind: "Service", name: "user-service" } }));
 
   it("two faults at once (user-service scaled to zero, text-service blocked): two incidents, two commits, both oracles pass", T, async () => {
     const r = await runScenario({

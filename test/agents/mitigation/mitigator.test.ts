@@ -15,13 +15,14 @@ import type { Attempt, Diagnosis, Hypothesis } from "../../../agents/types.ts";
 import { FakeCluster } from "../../telemetry/fake-cluster.ts";
 import { deployment, incident, NOW, NS, secret, service } from "../fixtures.ts";
 
-class ReadableCluster extends FakeCluster {
-  override async read(ref: ObjectRef): Promise<KubeObject | undefined> {
-    return structuredClone(this.objects.find((o) => o.kind === ref.kind && o.metadata.name === ref.name && (o.metadata.namespace ?? "") === (ref.namespace ?? "")));
-  }
+/** The in-memory cluster, readable by name (remedies read the object they rewrite). */
+function readable(objects: KubeObject[]): FakeCluster {
+  const c = new FakeCluster(objects);
+  Object.assign(c, { read: async (ref: ObjectRef) => structuredClone(objects.find((o) => o.kind === ref.kind && o.metadata.name === ref.name && (o.metadata.namespace ?? "") === (ref.namespace ?? ""))) });
+  return c;
 }
 
-const ctx = (objects: KubeObject[] = []): AgentContext => ({ client: new ReadableCluster(objects), clock: { now: () => NOW, sleep: async () => {} }, namespaces: [NS] });
+const ctx = (objects: KubeObject[] = []): AgentContext => ({ client: readable(objects), clock: { now: () => NOW, sleep: async () => {} }, namespaces: [NS] });
 const diagnosisOf = (...hypotheses: Hypothesis[]): Diagnosis => ({ incidentId: "inc-test", hypotheses, path: [], reasoner: "embedded" });
 const attemptOf = (n: number, p: { plan: object; hypothesis: Hypothesis }, outcome: Attempt["outcome"] = "rolled-back"): Attempt =>
   ({ n, hypothesis: p.hypothesis.summary, plan: "", planDigest: digestOf(p.plan as never), outcome, reason: "health did not improve" });

@@ -15,10 +15,12 @@ describe("observation logs", () => {
   it("keeps the last distinct lines, each cut to length, and skips logs it cannot read", async () => {
     assert.deepEqual(boundLines("a\n2026/01/01 00:00:01 same\n2026/01/01 00:00:02 same\nb\n" + "x".repeat(50), 3, 30), ["2026/01/01 00:00:02 same", "b", `${"x".repeat(30)}…`]);
     const client = new FakeCluster();
-    client.podLogs = async (_ns: string, pod: string) => {
-      if (pod === "gone") throw new Error("404");
-      return "line one\nline two\n";
-    };
+    Object.assign(client, {
+      podLogs: async (_ns: string, pod: string) => {
+        if (pod === "gone") throw new Error("404");
+        return "line one\nline two\n";
+      },
+    });
     const got = await readLogs(client, [{ namespace: "hr", pod: "gone", container: "c", previous: false }, { namespace: "hr", pod: "p", container: "c", previous: false }]);
     assert.deepEqual(got, [{ namespace: "hr", pod: "p", container: "c", previous: false, lines: ["line one", "line two"] }]);
   });
