@@ -21,7 +21,7 @@ export type EmbeddedAgentsOptions = {
   planner?: Planner;
   /** The playbook library: a list, or false for none (default: the playbooks in DEFAULT_PLAYBOOK_DIR that load). */
   playbooks?: readonly Playbook[] | false;
-  /** Undo takes a fresh health measurement when it reviews (default true). */
+  /** Undo also takes a fresh health measurement when it reviews (default false: it judges the core's H2). */
   remeasure?: boolean;
 };
 

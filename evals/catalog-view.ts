@@ -16,11 +16,13 @@ export interface CatalogView {
   appHas(app: string, kind: string, name: string): boolean;
   /** Names of the app's objects of one kind, sorted (for messages). */
   appObjects(app: string, kind: string): string[];
+  /** Why these params are not valid for the kind (unknown name, wrong type), or undefined when they are. */
+  checkParams(kind: string, params: Record<string, unknown> | undefined): string | undefined;
 }
 
 /** Builds the view from fault specs and app manifests (any objects with kind and metadata.name). */
 export function catalogFrom(
-  faults: ReadonlyArray<{ spec: { kind: string; targetKinds: readonly string[]; truth: unknown } }>,
+  faults: ReadonlyArray<{ spec: { kind: string; targetKinds: readonly string[]; truth: unknown }; groundTruth?(target: { kind: string; name: string; namespace: string }, params?: Record<string, unknown>): unknown }>,
   apps: ReadonlyArray<{ name: string; objects: ReadonlyArray<{ kind: string; metadata: { name?: string } }> }>,
 ): CatalogView {
   const byKind = new Map(faults.map((f) => [f.spec.kind, { targetKinds: f.spec.targetKinds, benign: f.spec.truth === "benign" }]));
@@ -36,6 +38,17 @@ export function catalogFrom(
     objects.set(app.name, kinds);
   }
   return {
+    checkParams: (kind, params) => {
+      const f = faults.find((x) => x.spec.kind === kind);
+      if (!f?.groundTruth || !params) return undefined;
+      try {
+        // groundTruth is pure and validates params the way inject does, before any cluster is involved.
+        f.groundTruth({ kind: f.spec.targetKinds[0] ?? "Deployment", name: "x", namespace: "x" }, params);
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
     fault: (kind) => byKind.get(kind),
     kinds: () => [...byKind.keys()].sort(),
     appHas: (app, kind, name) => objects.get(app)?.get(kind)?.has(name) ?? false,

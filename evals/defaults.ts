@@ -34,6 +34,8 @@ export const DEFAULT_ORACLE_POLL_MS = 15_000;
 export const DEFAULT_DETECT_INTERVAL_MS = 2 * WATCHDOG_DETECT_INTERVAL_MS;
 /** Simulated time Stratus watches the healthy app before the first injection (its detectors learn a baseline). */
 export const DEFAULT_LEAD_IN_MS = 30_000;
+/** Simulated time after the last injection with no incident at all before the runner stops waiting. */
+export const DEFAULT_GIVE_UP_UNDETECTED_MS = 8 * 60_000;
 /** Simulated time after an escalation with no new incident before the runner stops waiting. */
 export const DEFAULT_GIVE_UP_AFTER_ESCALATION_MS = 120_000;
 

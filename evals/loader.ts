@@ -114,6 +114,8 @@ export function checkAgainstCatalog(s: Scenario, file: string, catalog: CatalogV
       }
       if (field === "faults" && spec.benign) problems.push({ file, field: `${at}.kind`, message: `"${inj.kind}" is a benign noise kind: list it under noise, not faults` });
       if (field === "noise" && !spec.benign) problems.push({ file, field: `${at}.kind`, message: `"${inj.kind}" is a fault, not noise: list it under faults` });
+      const bad = catalog.checkParams(inj.kind, inj.params);
+      if (bad) problems.push({ file, field: `${at}.params`, message: bad });
       if (!spec.targetKinds.includes(inj.target.kind)) {
         problems.push({ file, field: `${at}.target.kind`, message: `${inj.kind} is aimed at a ${spec.targetKinds.join(" or ")}, not a ${inj.target.kind}` });
         return;

@@ -18,7 +18,14 @@ const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}
 const secs = (x: number | null) => (x === null ? "–" : `${Math.round(x)} s`);
 const mark = (b: boolean | null) => (b === null ? "–" : b ? "yes" : "**no**");
 
-export type ReportMeta = { generatedAt?: string; command?: string; machine?: string; concurrency?: number };
+export type ReportMeta = {
+  generatedAt?: string;
+  command?: string;
+  machine?: string;
+  concurrency?: number;
+  /** Which reasoners ran: "the embedded reasoners (no LLM)" or the model. */
+  reasoners?: string;
+};
 
 export function renderReport(doc: EvalJson, meta: ReportMeta = {}): string {
   const runs = Object.entries(doc.agents);
@@ -43,7 +50,7 @@ export function renderReport(doc: EvalJson, meta: ReportMeta = {}): string {
     "Mitigation is over the scenarios that expect a fix; detection over all (a no-fault or noise-only scenario is right when nothing is detected); localization and RCA over the scenarios that name them. An errored scenario fails every rate. Mean attempts is over the scenarios that expect a fix. A TNR violation is a committed transaction after which the runner's own health measurement (three samples folded, taken independently of the agent's) was worse than just before it; or, when Stratus left writes in place that no commit vouched for (a failed attempt not rolled back, or a rollback that did not restore), a run that ended worse than the cluster was when Stratus first wrote. A false-positive mitigation is any write by Stratus, seen at the API server, in a scenario that needs none. Wall is the whole variant's wall time; CPU is the scenarios' processes' CPU time, which does not depend on how busy the machine was.",
   );
   out.push("");
-  if (runs.length > 1) out.push(...ablation(runs.map(([a, r]) => [a, r.summary] as const)));
+  if (runs.length > 1) out.push(...ablation(runs.map(([a, r]) => [a, r.summary] as const), meta.reasoners ?? "Stratus's embedded reasoners (no LLM)"));
   for (const [agent, { summary, results }] of runs) out.push(...agentTable(agent, summary, results));
   if (doc.problems.length) {
     out.push("## Scenario files that could not be loaded");
@@ -55,7 +62,7 @@ export function renderReport(doc: EvalJson, meta: ReportMeta = {}): string {
   return out.join("\n");
 }
 
-function ablation(rows: ReadonlyArray<readonly [string, Summary]>): string[] {
+function ablation(rows: ReadonlyArray<readonly [string, Summary]>, reasoners: string): string[] {
   const out = ["## Ablation: what undo buys", ""];
   out.push("| agent | mitigation (ours) | mitigation (paper, AIOpsLab, GPT-4o) | mean attempts | failed attempts | rollbacks | TNR violations |");
   out.push("|---|---|---|---|---|---|---|");
@@ -68,13 +75,13 @@ function ablation(rows: ReadonlyArray<readonly [string, Summary]>): string[] {
   if (full) {
     out.push(
       full.failedAttempts === 0
-        ? "In this run no attempt of the full agent failed, so undo never had to act: where the variants differ, it is because `single` stops after one attempt (scenarios with two faults need two), not because of undo. Undo and retries pay only where a first attempt fails; the paper's GPT-4o agent failed first attempts far more often than these embedded reasoners do on this catalog."
+        ? "In this run no attempt of the full agent failed, so undo never had to act: where the variants differ, it is because `single` stops after one attempt (scenarios with two faults need two), not because of undo. Undo and retries pay only where a first attempt fails; the paper's GPT-4o agent failed first attempts far more often than these reasoners do on this catalog. The mechanism itself is tested on a scenario whose first attempt is scripted to be wrong (`test/evals/runner/ablation.test.ts`): the full agent rolls it back and fixes the fault on the retry; naive leaves it in place, does not fix the fault and is charged a TNR violation; single stops after the rolled-back attempt."
         : `In this run ${full.failedAttempts} attempt(s) of the full agent failed and ${full.rollbacks} were rolled back; the naive variant left its failed attempts in place and retried from there.`,
     );
     out.push("");
   }
   out.push(
-    "**The environment differs, so the numbers are not comparable one to one.** The paper measured STRATUS with GPT-4o on AIOpsLab's mitigation problems against real clusters running DeathStarBench; these figures come from Stratus's embedded (no-LLM) reasoners unless `--llm` says otherwise, on our own scenario catalog, in a simulated cluster whose faults and symptoms we wrote ourselves. What carries over is the shape of the comparison: the same agent, on the same scenarios, with undo and retries, with retries but no undo (a failed attempt is left in place and the next one starts from there), and with one attempt.",
+    `**The environment differs, so the numbers are not comparable one to one.** The paper measured STRATUS with GPT-4o on AIOpsLab's mitigation problems against real clusters running DeathStarBench; these figures come from ${reasoners}, on our own scenario catalog, in a simulated cluster whose faults and symptoms we wrote ourselves. What carries over is the shape of the comparison: the same agent, on the same scenarios, with undo and retries, with retries but no undo (a failed attempt is left in place and the next one starts from there), and with one attempt.`,
   );
   out.push("");
   return out;
@@ -115,13 +122,13 @@ export function noteOf(r: ScenarioResult): string {
 const HOW_IT_RUNS = [
   "## How a scenario runs",
   "",
-  "`npm run eval` runs `stratus eval evals/scenarios --agent stratus,naive,single --json evals/results.json --report docs/EVALS.md`. Each scenario gets a fresh sandbox on an ephemeral port and a VirtualClock (the sandbox is seeded with the scenario's seed, so a seed replays the same run):",
+  "`npm run eval` runs `stratus eval evals/scenarios --agent stratus,naive,single --report docs/EVALS.md` (add `--json FILE` for every field of every result). Each scenario gets a fresh sandbox on an ephemeral port and a VirtualClock (the sandbox is seeded with the scenario's seed, so a seed replays the same run):",
   "",
   `1. **Warm-up**: the app is deployed and its load generator starts; time runs until every Deployment is available, then ${formatDuration(D.DEFAULT_WARMUP_MS)} more.`,
   `2. **Baseline**: the runner records every Deployment's replica count and starts its own health timeline (the telemetry's health checks, its own client and metric scrape, a sample every ${formatDuration(D.DEFAULT_HEALTH_SAMPLE_MS)}).`,
   `3. **Stratus starts watching**: the detection agent observes every ${formatDuration(D.DEFAULT_DETECT_INTERVAL_MS)}; each incident goes to the real incident graph (diagnose → plan → guard → transact → undo → retry with reflection → escalate) over HTTP. Where the policy asks a person to approve, the runner approves, on the record.`,
   `4. **Injection**, ${formatDuration(D.DEFAULT_LEAD_IN_MS)} later: each fault and noise event at its \`at\`, through the Kubernetes API as a chaos tool would.`,
-  `5. **The loop runs** until the faults' oracles have passed for ${formatDuration(D.DEFAULT_COOLDOWN_MS)} after a committed transaction, the agent has given up (escalated, nothing new for ${formatDuration(D.DEFAULT_GIVE_UP_AFTER_ESCALATION_MS)}), its attempts are spent, the budget (\`simTime\`, default ${formatDuration(D.DEFAULT_SIM_BUDGET_MS)} after the last injection) is spent, or — in a scenario that needs no fix — ${formatDuration(D.DEFAULT_QUIET_WATCH_MS)} after the last injection.`,
+  `5. **The loop runs** until the faults' oracles have passed for ${formatDuration(D.DEFAULT_COOLDOWN_MS)} after a committed transaction, the agent has given up (escalated, nothing new for ${formatDuration(D.DEFAULT_GIVE_UP_AFTER_ESCALATION_MS)}) or seen nothing ${formatDuration(D.DEFAULT_GIVE_UP_UNDETECTED_MS)} after the last injection, its attempts are spent, the budget (\`simTime\`, default ${formatDuration(D.DEFAULT_SIM_BUDGET_MS)} after the last injection) is spent, or — in a scenario that needs no fix — ${formatDuration(D.DEFAULT_QUIET_WATCH_MS)} after the last injection.`,
   "6. **Scoring**: the faults' own oracles check the cluster (the fault is gone, every pod Ready, replicas back to their pre-injection counts, workload success ≥ 99% over the last minute). Stratus's writes are counted at the API server by its bearer token. Simulated time stands still while any HTTP request is in flight, so an agent reading the cluster is never overtaken by simulated minutes; it jumps ahead when all are waiting on the clock.",
   "",
   "The ablations: `naive` retries without undo — a failed attempt is left in place (the transaction runs as usual but its rollback is skipped, and the ledger notes it) and the next attempt starts from there; `single` makes one attempt over the whole scenario.",

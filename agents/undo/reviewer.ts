@@ -2,8 +2,9 @@
  * The embedded undo reasoner. The core has already compensated a failed attempt (restored every
  * snapshot in reverse and measured health again); this agent checks that work: every object back
  * as snapshotted, health after the restore no worse than the baseline (the transaction's own H2,
- * and a fresh measurement now when the agent can take one), nothing left half-done. It says what
- * it found in words and escalates when the cluster is not back where it was.
+ * measured by the caller's probe — usually over a window — and, when asked, a fresh single
+ * measurement now), nothing left half-done. It says what it found in words and escalates when the
+ * cluster is not back where it was.
  */
 import { regressed } from "../../src/telemetry/compare.ts";
 import { measureHealth } from "../../src/telemetry/health.ts";
@@ -13,7 +14,10 @@ import { formatRef } from "../../src/kube/types.ts";
 import type { AgentContext, UndoAgent, UndoReport } from "../agent.ts";
 
 export type UndoOptions = {
-  /** Take a fresh health measurement to compare with the baseline (default true). */
+  /**
+   * Also take one fresh health measurement now (default false: a single sample right after a
+   * restore catches pods still rolling back, so the core's windowed H2 is the better judge).
+   */
   remeasure?: boolean;
 };
 
@@ -42,7 +46,7 @@ export class EmbeddedUndoAgent implements UndoAgent {
       if (r.regressed) worse = r.reasons;
     };
     judge("health after restore", result.restoredHealth);
-    if (this.opts.remeasure !== false && h0 && result.outcome !== "escalated") {
+    if (this.opts.remeasure === true && h0 && result.outcome !== "escalated") {
       try {
         const now = await measureHealth({ cluster: ctx.client, namespaces: ctx.namespaces, clock: ctx.clock, metrics: ctx.metrics, alerts: ctx.alerts, baselineReplicas: ctx.baselineReplicas });
         worse = [];

@@ -7,6 +7,7 @@
  * oracles judge the cluster and `outcome.ts` scores what happened. Never throws: a scenario that
  * fails is a result with its error, and the run goes on.
  */
+import type { Agents } from "../../agents/agent.ts";
 import { appStatus } from "../../sandbox/apps/index.ts";
 import { faultByKind, type FaultTarget } from "../../sandbox/faults/index.ts";
 import { parsePolicy } from "../../src/core/policy.ts";
@@ -27,7 +28,10 @@ const MAX_STARTUP_MS = 5 * 60_000;
 
 type Planned = Injection & { noise: boolean };
 
-export async function runScenario(job: Job): Promise<ScenarioResult> {
+/** Test seam: change the agents a scenario runs with (e.g. a mitigation agent whose first plan is wrong). */
+export type ScenarioHooks = { wrapAgents?(agents: Agents): Agents };
+
+export async function runScenario(job: Job, hooks: ScenarioHooks = {}): Promise<ScenarioResult> {
   const wall0 = Date.now();
   const cpu0 = process.cpuUsage();
   const cost = () => {
@@ -40,7 +44,7 @@ export async function runScenario(job: Job): Promise<ScenarioResult> {
   let loop: AgentLoop | undefined;
   try {
     env = await startEnv(s);
-    const observed = await play(job, env, (l) => (loop = l));
+    const observed = await play(job, env, hooks, (l) => (loop = l));
     return scoreScenario(job, observed, cost());
   } catch (e) {
     return { ...erroredResult(base, errorText(e), cost().wallSeconds), cpuSeconds: Math.round(cost().cpuSeconds * 10) / 10 };
@@ -54,7 +58,7 @@ export async function runScenario(job: Job): Promise<ScenarioResult> {
   }
 }
 
-async function play(job: Job, env: ScenarioEnv, setLoop: (l: AgentLoop) => void): Promise<Observed> {
+async function play(job: Job, env: ScenarioEnv, hooks: ScenarioHooks, setLoop: (l: AgentLoop) => void): Promise<Observed> {
   const s = job.scenario;
   const { clock, driver } = env;
   const ns = env.app.namespace;
@@ -74,7 +78,8 @@ async function play(job: Job, env: ScenarioEnv, setLoop: (l: AgentLoop) => void)
   // Stratus starts watching the healthy app.
   const policy = parsePolicy(`namespaces: [${ns}]\n`, "eval policy");
   const attempts = s.budget?.attempts ?? D.DEFAULT_ATTEMPTS;
-  const variant = setupVariant(job.agent, { agents: createAgents(job.llm, { ledger: env.ledger, policy }), ledger: env.ledger, attempts });
+  const agents = createAgents(job.llm, { ledger: env.ledger, policy });
+  const variant = setupVariant(job.agent, { agents: hooks.wrapAgents?.(agents) ?? agents, ledger: env.ledger, attempts });
   const intents = new Map<string, number>();
   const loop = new AgentLoop({
     agents: variant.agents,
@@ -108,7 +113,9 @@ async function play(job: Job, env: ScenarioEnv, setLoop: (l: AgentLoop) => void)
       for (const p of planned) {
         const due = t0 + (p.at ?? 0);
         if (clock.now() < due) await clock.sleep(due - clock.now());
-        await faultByKind(p.kind).inject(env.faults, targetOf(p, ns), p.params);
+        await faultByKind(p.kind).inject(env.faults, targetOf(p, ns), p.params).catch((e: Error) => {
+          throw new Error(`injecting ${p.kind} into ${p.target.kind}/${p.target.name} failed: ${e.message}`);
+        });
         if (!p.noise) injectedAt.push(clock.now());
       }
     } catch (e) {
@@ -123,7 +130,6 @@ async function play(job: Job, env: ScenarioEnv, setLoop: (l: AgentLoop) => void)
   const deadline = t0 + lastAt + (s.budget?.simTime ?? D.DEFAULT_SIM_BUDGET_MS);
   const quiet = !s.expect.mitigated;
   let firstOkAt: number | undefined;
-  const oracleOkTimes: number[] = [];
   await driver.until(async () => {
     if (injectError) return true;
     if (injecting || loop.handling) return false;
@@ -133,11 +139,11 @@ async function play(job: Job, env: ScenarioEnv, setLoop: (l: AgentLoop) => void)
       const ok = (await oracles(env, s, ns)).every((o) => o.ok);
       if (ok) {
         firstOkAt ??= now;
-        oracleOkTimes.push(now);
         if (now - firstOkAt >= D.DEFAULT_COOLDOWN_MS) return true;
       } else firstOkAt = undefined;
     }
     const last = loop.incidents.at(-1);
+    if (!last && now - (t0 + lastAt) >= D.DEFAULT_GIVE_UP_UNDETECTED_MS) return true;
     const gaveUp = last?.status && last.status !== "resolved" && now - (last.endedAt ?? now) >= D.DEFAULT_GIVE_UP_AFTER_ESCALATION_MS;
     const spent = loop.attempts >= (job.agent === "single" ? 1 : attempts) && !firstOkAt && now - (last?.endedAt ?? now) >= D.DEFAULT_GIVE_UP_AFTER_ESCALATION_MS;
     return !!gaveUp || spent;

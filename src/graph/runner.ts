@@ -67,6 +67,17 @@ export class IncidentRunner {
     return { incidentId, status, reason: values.reason, state: values };
   }
 
+  /**
+   * Drops a finished thread's checkpoints (the ledger keeps the record; checkpoints are only the
+   * graph's working memory). A thread that is not finished is left alone.
+   */
+  async forget(incidentId: string): Promise<boolean> {
+    const s = await this.inspect(incidentId);
+    if (!["resolved", "escalated", "proposed"].includes(s.status)) return false;
+    await this.checkpointer.deleteThread(incidentId);
+    return true;
+  }
+
   private async run(incidentId: string, input: unknown): Promise<RunOutcome> {
     try {
       await this.graph.invoke(input as never, this.config(incidentId));

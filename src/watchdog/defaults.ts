@@ -14,6 +14,8 @@ export const DEFAULT_HEALTH_SAMPLES = 3;
 export const DEFAULT_HEALTH_INTERVAL_MS = 5_000;
 /** The health-severity gauge is refreshed this often. */
 export const DEFAULT_HEALTH_GAUGE_INTERVAL_MS = 15_000;
+/** An escalated incident's symptoms coming back within this long do not open a new incident. */
+export const DEFAULT_ESCALATION_QUIET_MS = 30 * 60_000;
 /** --once: exit when nothing has been open for this long (longer than detection's hold times)... */
 export const DEFAULT_ONCE_QUIET_MS = 90_000;
 /** ...or when this much clock time has passed, whatever is still open. */

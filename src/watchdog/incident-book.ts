@@ -2,13 +2,19 @@
  * The watchdog's book of incidents: each one it has taken on, where its thread stands (running,
  * waiting for a person, resolved, escalated...), duplicates folded into the incident they repeat
  * (same fingerprint while it is open), and — for `--once` — whether everything found was fixed.
+ * An escalated (or, in a dry run, proposed) incident is closed in detection so the namespace can
+ * raise other problems, and suppressed for a while: the same symptoms coming back are the problem
+ * already handed to a person, not a new one to try the same failed fixes on.
  */
 import type { Incident } from "../../agents/types.ts";
 import type { ApprovalQuestion, RunStatus } from "../graph/index.ts";
 
 export type BookStatus = RunStatus | "running";
 
-export type BookEntry = { incident: Incident; status: BookStatus; reason: string; question?: ApprovalQuestion; aliases: string[] };
+export type BookEntry = { incident: Incident; status: BookStatus; reason: string; question?: ApprovalQuestion; aliases: string[]; suppressUntil?: number; repeats?: number };
+
+/** "service-latency:ns/frontend: p99 2.3s" → "service-latency:ns/frontend": the symptom without its values. */
+export const symptomKey = (s: string) => s.split(": ")[0];
 
 /** Statuses in which an incident still needs something: work, a person, or a restart. */
 const OPEN: ReadonlySet<BookStatus> = new Set<BookStatus>(["running", "awaiting-approval", "stopped", "unknown"]);
@@ -34,6 +40,25 @@ export class IncidentBook {
   /** The open incident `incident` repeats (same fingerprint), if any. */
   duplicateOf(incident: Incident): BookEntry | undefined {
     return [...this.entries.values()].find((e) => OPEN.has(e.status) && e.incident.fingerprint === incident.fingerprint);
+  }
+
+  /** Keeps `entry`'s symptoms from opening a new incident until `until` (clock ms). */
+  suppress(entry: BookEntry, until: number): void {
+    entry.suppressUntil = until;
+  }
+
+  /**
+   * The escalated or proposed incident `incident` repeats, while its suppression lasts: the same
+   * fingerprint, or symptoms all among its symptoms in the same namespace.
+   */
+  suppressedBy(incident: Incident, now: number): BookEntry | undefined {
+    const keys = incident.symptoms.map(symptomKey);
+    return this.all().find((e) => {
+      if (e.suppressUntil === undefined || e.suppressUntil <= now || e.incident.namespace !== incident.namespace) return false;
+      if (e.incident.fingerprint === incident.fingerprint) return true;
+      const known = new Set(e.incident.symptoms.map(symptomKey));
+      return keys.length > 0 && keys.every((k) => known.has(k));
+    });
   }
 
   alias(duplicate: string, original: BookEntry): void {

@@ -3,9 +3,11 @@
  * left unfinished (core recovery), starts the informers, and resumes every incident thread the
  * ledger shows open; then detection looks on the Clock — every few seconds, and soon after an
  * informer sees a change — and each incident it opens runs through the incident graph, one at a
- * time. Approvals arrive by HTTP or through the ledger (`stratus approve`). Stopping lets the
- * running transaction commit or roll back, then parks the thread for the next start. `--once`
- * handles what is wrong now and returns an exit code: 0 when everything found was fixed.
+ * time. An escalated incident is handed to a person: its symptoms persisting do not reopen it for a
+ * while, and the rest of its namespace stays watched. Approvals arrive by HTTP or through the ledger
+ * (`stratus approve`). Stopping lets the running transaction commit or roll back, then parks the
+ * thread for the next start. `--once` handles what is wrong now and returns an exit code: 0 when
+ * everything found was fixed.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
@@ -52,6 +54,8 @@ export type WatchdogOptions = {
   transactionSettings?: Partial<TransactionSettings>;
   health?: { samples?: number; intervalMs?: number };
   informerKinds?: readonly InformedKind[];
+  /** How long an escalated incident's symptoms are kept from reopening it (default 30 min). */
+  escalationQuietMs?: number;
   /** One story line per step (stdout). */
   story?(line: string): void;
   /** Operational messages (stderr). */
@@ -193,6 +197,13 @@ export class Watchdog {
     }
     await this.refreshGauge();
     if (!incident || this.book.has(incident.id)) return;
+    const handedOver = this.book.suppressedBy(incident, this.o.clock.now());
+    if (handedOver) {
+      this.o.agents.detection.close(incident.id);
+      if (!handedOver.repeats) this.log(`${handedOver.incident.id} was ${handedOver.status} and its symptoms persist; not reopening it before ${new Date(handedOver.suppressUntil!).toISOString()}`);
+      handedOver.repeats = (handedOver.repeats ?? 0) + 1;
+      return;
+    }
     const dup = this.book.duplicateOf(incident);
     if (dup) {
       this.book.alias(incident.id, dup);
@@ -218,10 +229,16 @@ export class Watchdog {
     }
     this.lastActivity = this.o.clock.now();
     const entry = this.book.update(id, out.status, out.reason, out.question);
-    if (out.status === "resolved") {
-      for (const x of [id, ...(entry?.aliases ?? [])]) this.o.agents.detection.close(x);
+    if (entry && (out.status === "resolved" || out.status === "escalated" || out.status === "proposed")) {
+      // Closed in detection either way, so the namespace can raise other problems; a problem handed
+      // to a person (or only proposed) is kept from reopening for a while.
+      for (const x of [id, ...entry.aliases]) this.o.agents.detection.close(x);
+      if (out.status !== "resolved") this.book.suppress(entry, this.o.clock.now() + (this.o.escalationQuietMs ?? D.DEFAULT_ESCALATION_QUIET_MS));
     }
     if (out.status === "error") this.log(`incident ${id}: ${out.reason}`);
+    if (out.status === "resolved" || out.status === "escalated" || out.status === "proposed") {
+      await this.runner.forget(id).catch((e: Error) => this.log(`could not drop the checkpoints of ${id}: ${e.message}`));
+    }
     this.o.metrics.incidentsOpen.set(this.book.open().length);
   }
 

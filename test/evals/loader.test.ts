@@ -102,6 +102,14 @@ describe("scenario files", () => {
     assert.match(noiseAsFault.message, /noise/);
   });
 
+  it("checks params against the fault's own schema", () => {
+    const real = sandboxCatalog();
+    const r = parseScenarioText(GOOD.replace("params: {}", "params: { bogus: 1 }"), "p.yaml", real);
+    assert.ok("problems" in r, JSON.stringify(r));
+    assert.deepEqual(r.problems.map((p) => p.field), ["faults[0].params"]);
+    assert.match(r.problems[0].message, /unknown param bogus/);
+  });
+
   describe("a folder with good and bad files", () => {
     let dir: string;
     before(() => {

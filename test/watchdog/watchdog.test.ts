@@ -93,6 +93,7 @@ describe("watchdog", () => {
         at = i;
       }
       assert.equal((await client.read(deploymentRef("shop")))!.spec.template.spec.containers[0].image, "nginx:1.27");
+      assert.equal(await checkpointer.getTuple({ configurable: { thread_id: waiting.incident.id } }), undefined, "a finished thread's checkpoints are dropped");
       const text = await (await fetch(`${srv.url}/metrics`)).text();
       assert.match(text, /stratus_transactions_total\{outcome="committed"\} 1/);
       assert.match(text, /stratus_incidents_total\{namespace="default"\} 1/);

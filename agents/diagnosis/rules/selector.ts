@@ -40,7 +40,7 @@ export const selectorRule: Rule = {
           ...(before ? [{ source: "history" as const, entity: serviceRef(svc), fact: `before the onset Service ${name} selected ${formatMap(before)}` }] : []),
           ...changed.evidence,
         ],
-        facts: { service: name, ...(found ? { deployment: found.deployment.metadata.name, selector: JSON.stringify(found.selector) } : {}), currentSelector: JSON.stringify(selector) },
+        facts: { service: name, ...(found ? { deployment: found.deployment.metadata.name, selector: JSON.stringify(found.selector), selectorLabels: JSON.stringify(found.selector) } : {}), currentSelector: JSON.stringify(selector) },
         remedies: found ? ["restore-selector"] : [],
       }));
     }

@@ -13,7 +13,7 @@ import { renderReport } from "../../../evals/report.ts";
 import { defaultConcurrency, runEvals } from "../../../evals/run.ts";
 import { sandboxCatalog } from "../../../evals/sandbox-catalog.ts";
 import { AGENT_VARIANTS, type AgentVariant, type Summary } from "../../../evals/scoring.ts";
-import { llmConfigFromFlags } from "../../llm/config.ts";
+import { describeLlm, llmConfigFromFlags } from "../../llm/config.ts";
 import { UsageError, type Io } from "../io.ts";
 
 const USAGE = `Usage: stratus eval [PATH ...] [--agent stratus|naive|single] [--llm none|openai --model M [--base-url URL]]
@@ -56,8 +56,10 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
   }
   const agents = parseAgents(values.agent ?? ["stratus"]);
   const llm = { llm: values.llm, model: values.model, baseUrl: values["base-url"] };
+  let reasoners: string;
   try {
-    llmConfigFromFlags(llm);
+    const config = llmConfigFromFlags(llm);
+    reasoners = config.provider === "none" ? "Stratus's embedded reasoners (no LLM)" : `the LLM agents (${describeLlm(config)}; detection stays embedded)`;
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -84,7 +86,7 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.report) {
     const command = ["stratus eval", ...positionals, ...agents.flatMap((a) => ["--agent", a]), ...(values.llm ? ["--llm", values.llm] : []), "--concurrency", String(concurrency)].join(" ");
-    writeFileSync(values.report, renderReport(doc, { generatedAt: new Date().toISOString().slice(0, 10), command, machine: `${availableParallelism()} cores, ${cpus()[0]?.model?.trim() ?? "unknown CPU"}`, concurrency }) + "\n");
+    writeFileSync(values.report, renderReport(doc, { generatedAt: new Date().toISOString().slice(0, 10), command, machine: `${availableParallelism()} cores, ${cpus()[0]?.model?.trim() ?? "unknown CPU"}`, concurrency, reasoners }) + "\n");
     io.out(`wrote ${values.report}`);
   }
   io.out(`eval finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { digestOf } from "../../../src/core/transaction.ts";
 import { isActionStep, isWaitStep } from "../../../src/core/plan.ts";
 import type { KubeObject, ObjectRef } from "../../../src/kube/types.ts";
+import { DEFAULT_PLAYBOOK_DIR, loadPlaybookDir } from "../../../src/playbooks/index.ts";
 import { EmbeddedMitigationAgent } from "../../../agents/mitigation/mitigator.ts";
 import { hypothesis } from "../../../agents/diagnosis/rule.ts";
 import type { AgentContext } from "../../../agents/agent.ts";
@@ -115,5 +116,24 @@ describe("embedded mitigation", () => {
     const p = (await new EmbeddedMitigationAgent({ planner }).propose(incident(["rate"]), diagnosisOf(imagePull), [], ctx()))!;
     assert.equal(p.rationale.startsWith("from a playbook"), true);
     assert.deepEqual(p.origin, { playbook: "x" });
+  });
+
+  it("draws the fix from the remedy's playbook when one fits, and falls back to the built-in remedy when none binds", async () => {
+    const playbooks = loadPlaybookDir(DEFAULT_PLAYBOOK_DIR).playbooks;
+    const scaled = hypothesis({
+      finding: "scaled-down", rootCause: { kind: "Deployment", namespace: NS, name: "reservation" }, summary: "scaled to zero", confidence: 0.9, evidence: [],
+      facts: { deployment: "reservation", preIncidentReplicas: 2 }, remedies: ["scale-back"],
+    });
+    const agent = new EmbeddedMitigationAgent({ playbooks });
+    const p = (await agent.propose(incident(["reservation"]), diagnosisOf(scaled), [], ctx([deployment("reservation", { replicas: 0, available: 0 })])))!;
+    assert.equal(p.origin?.playbook, "scale-back");
+    const scale = p.plan.steps.filter(isActionStep).find((s) => s.action.type === "scale");
+    assert.equal(scale?.action.params.replicas, 2);
+    // The same fix in its built-in form is not "something different" after the playbook's failed.
+    assert.equal(await agent.propose(incident(["reservation"]), diagnosisOf(scaled), [attemptOf(1, p)], ctx([deployment("reservation", { replicas: 0, available: 0 })])), null);
+    // image-pull's set-image has no playbook: the built-in remedy.
+    const q = (await agent.propose(incident(["rate"]), diagnosisOf({ ...imagePull, facts: { ...imagePull.facts, remedies: "set-image" } }), [], ctx()))!;
+    assert.equal(q.origin?.playbook, undefined);
+    assert.equal(q.origin?.remedy, "set-image");
   });
 });

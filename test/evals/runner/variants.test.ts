@@ -7,12 +7,12 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createEmbeddedAgents } from "../../agents/index.ts";
-import { parsePlan } from "../../src/core/plan.ts";
-import { runTransaction } from "../../src/core/transaction.ts";
-import { setupVariant } from "../../evals/runner/variants.ts";
-import { eventually } from "../helpers/sandbox.ts";
-import { startTnrFixture, type TnrFixture } from "../helpers/tnr.ts";
+import { createEmbeddedAgents } from "../../../agents/index.ts";
+import { parsePlan } from "../../../src/core/plan.ts";
+import { runTransaction } from "../../../src/core/transaction.ts";
+import { setupVariant } from "../../../evals/runner/variants.ts";
+import { eventually } from "../../helpers/sandbox.ts";
+import { startTnrFixture, type TnrFixture } from "../../helpers/tnr.ts";
 
 const web = (name: string) => ({
   apiVersion: "apps/v1",

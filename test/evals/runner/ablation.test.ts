@@ -1,0 +1,61 @@
+/**
+ * The paper's ablation, as a story on one scenario whose first attempt is wrong (a scripted
+ * mitigation agent proposes a bad image for rate before the real fix): the full agent rolls the bad
+ * attempt back and fixes the fault on its retry; naive retries without undo, so the bad image stays
+ * and the fault is not fixed — and the runner's own health measurement counts that as a TNR
+ * violation; single stops after its one (rolled-back) attempt.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { Agents } from "../../../agents/agent.ts";
+import { loadScenarios } from "../../../evals/loader.ts";
+import { runScenario } from "../../../evals/runner/run-scenario.ts";
+import { sandboxCatalog } from "../../../evals/sandbox-catalog.ts";
+import type { AgentVariant } from "../../../evals/scoring.ts";
+
+const FILE = "evals/scenarios/hotel-reservation/service-target-port-rate.yaml";
+const BAD_FIRST = { steps: [{ id: "bad", action: { type: "set-image", params: { namespace: "hotel-reservation", name: "rate", container: "rate", image: "docker.io/deathstarbench/hotel-reservation:9.9.9" } } }] };
+
+/** The real agents, except that the first plan of each incident is a bad one. */
+const wrongFirst = (agents: Agents): Agents => ({
+  ...agents,
+  mitigation: {
+    async propose(incident, diagnosis, attempts, ctx) {
+      const real = await agents.mitigation.propose(incident, diagnosis, attempts, ctx);
+      if (!real || attempts.length > 0) return real;
+      return { ...real, plan: BAD_FIRST as never, rationale: "a wrong first guess (scripted)" };
+    },
+  },
+});
+
+describe("the ablation on a scenario whose first attempt is wrong", () => {
+  const { scenarios } = loadScenarios([FILE], sandboxCatalog());
+  const run = (agent: AgentVariant) => runScenario({ file: FILE, scenario: scenarios[0].scenario, agent, llm: {} }, { wrapAgents: wrongFirst });
+
+  it("stratus undoes the wrong attempt and fixes the fault on the retry", { timeout: 120_000 }, async () => {
+    const r = await run("stratus");
+    assert.equal(r.error, null);
+    assert.deepEqual(r.outcomes, ["rolled-back", "committed"], JSON.stringify(r.attemptLog));
+    assert.equal(r.rollbacks, 1);
+    assert.equal(r.mitigated, true);
+    assert.equal(r.tnrViolations, 0, r.tnrDetails.join("; "));
+  });
+
+  it("naive leaves the wrong attempt in place: not fixed, and a TNR violation", { timeout: 120_000 }, async () => {
+    const r = await run("naive");
+    assert.equal(r.error, null);
+    assert.ok(r.attempts >= 2, JSON.stringify(r.attemptLog));
+    assert.equal(r.rollbacks, 0);
+    assert.equal(r.mitigated, false);
+    assert.ok(r.oracle[0].reasons.some((x) => /ImagePullBackOff|not Ready/.test(x)), r.oracle[0].reasons.join("; "));
+    assert.ok(r.tnrViolations >= 1);
+  });
+
+  it("single makes one attempt and stops", { timeout: 120_000 }, async () => {
+    const r = await run("single");
+    assert.equal(r.error, null);
+    assert.deepEqual(r.outcomes, ["rolled-back"]);
+    assert.equal(r.mitigated, false);
+    assert.equal(r.tnrViolations, 0);
+  });
+});
