@@ -2,7 +2,6 @@
  * The remedies the embedded mitigation reasoner knows, registered in one list by the names the
  * diagnosis rules use in `facts.remedies`.
  */
-import type { Remedy } from "../../diagnosis/rule.ts";
 import type { RemedyBuilder } from "../remedy.ts";
 import { restoreConfig, restoreDbUser, restoreSecret } from "./config.ts";
 import { deleteChaos, deleteNetworkPolicy, recreatePvc } from "./objects.ts";
