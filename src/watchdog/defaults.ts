@@ -9,6 +9,8 @@ import { hostname } from "node:os";
 export const DEFAULT_DETECT_INTERVAL_MS = 5_000;
 /** The shortest gap between two looks, however busy the informers are. */
 export const MIN_DETECT_GAP_MS = 1_000;
+/** An incident's replica baseline is the highest count in effect this long before its onset (the change came first). */
+export const DEFAULT_BASELINE_LOOKBACK_MS = 2 * 60_000;
 /** Health for a transaction's H0/H1/H2: this many samples this far apart (hysteresis). */
 export const DEFAULT_HEALTH_SAMPLES = 3;
 export const DEFAULT_HEALTH_INTERVAL_MS = 5_000;

@@ -1,8 +1,10 @@
 /**
  * Desired replica counts over time, from the Deployment informer, so an incident's baseline is the
- * count *before* its onset: "scale the broken service to zero" must not pass as a fix, and a fault
- * that scaled a Deployment down must not become the new normal. A Deployment first seen after the
- * onset (or a watchdog started after it) falls back to the earliest count known.
+ * count from *before* it: "scale the broken service to zero" must not pass as a fix, and a fault
+ * that scaled a Deployment down must not become the new normal. An incident's onset is the first
+ * observation that failed, which comes after the change that caused it, so the baseline is the
+ * highest count in effect during a lookback window ending at the onset. A Deployment first seen
+ * later (or a watchdog started later) falls back to the earliest count known.
  */
 import type { KubeObject } from "../kube/types.ts";
 
@@ -27,11 +29,20 @@ export class ReplicaHistory {
 
   /** Desired replicas per "namespace/name" in effect just before `at`, for Deployments in `namespaces`. */
   before(at: number, namespaces: string[]): Map<string, number> {
+    return this.highestBetween(at, at, namespaces);
+  }
+
+  /**
+   * Per "namespace/name" in `namespaces`: the highest desired count in effect at any time from
+   * `from` to `to` (the count at `from`, and every change after it up to `to`).
+   */
+  highestBetween(from: number, to: number, namespaces: string[]): Map<string, number> {
     const out = new Map<string, number>();
     for (const [key, changes] of this.byKey) {
       if (!namespaces.includes(key.split("/")[0])) continue;
-      const earlier = changes.filter((c) => c.at < at).at(-1) ?? changes[0];
-      out.set(key, earlier.replicas);
+      const atStart = changes.filter((c) => c.at < from).at(-1) ?? changes[0];
+      const during = changes.filter((c) => c.at >= from && c.at < to).map((c) => c.replicas);
+      out.set(key, Math.max(atStart.replicas, ...during));
     }
     return out;
   }

@@ -211,7 +211,8 @@ export class Watchdog {
     }
     this.lastActivity = this.o.clock.now();
     this.book.add(incident);
-    const baseline = this.replicas.before(Date.parse(incident.onsetAt), this.namespaces());
+    const onset = Date.parse(incident.onsetAt);
+    const baseline = this.replicas.highestBetween(onset - D.DEFAULT_BASELINE_LOOKBACK_MS, onset, this.namespaces());
     await this.runGraph(incident.id, () => this.runner.start(incident!, baseline));
   }
 

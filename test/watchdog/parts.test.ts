@@ -50,6 +50,9 @@ describe("watchdog parts", () => {
     h.observe(d(0), 500);
     assert.deepEqual([...h.before(400, ["ns"])], [["ns/rate", 2]]);
     assert.deepEqual([...h.before(600, ["ns"])], [["ns/rate", 0]]);
+    // The onset (first failing look) comes after the scale-down: the window before it still sees 2.
+    assert.deepEqual([...h.highestBetween(600 - 200, 600, ["ns"])], [["ns/rate", 2]]);
+    assert.deepEqual([...h.highestBetween(900, 1000, ["ns"])], [["ns/rate", 0]], "long after, 0 is the count");
     assert.deepEqual([...h.before(50, ["ns"])], [["ns/rate", 2]], "before anything was seen: the earliest count");
     assert.deepEqual([...h.before(400, ["other"])], []);
   });

@@ -2,13 +2,14 @@
  * `stratus start` (what `npm start` runs): the whole thing on one machine. Starts a sandbox with an
  * app (hotel-reservation by default) and its load, the watchdog against it over HTTP through its
  * kubeconfig — exactly as against a real cluster — and a fault schedule that breaks the app every
- * few minutes of sandbox time (a random catalog fault, or `--fault KIND`). Runs until Ctrl-C, then
- * says where the ledger is and how to review it.
+ * few minutes of sandbox time (a random catalog fault, or `--fault KIND`) — never while an incident
+ * is open or the last fault is still there by its oracle. Runs until Ctrl-C, then says where the
+ * ledger is and how to review it.
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RealClock, Sandbox, APP_NAMES, getApp, waitForApp, type AppDefinition } from "../../../sandbox/index.ts";
-import { createFaultContext, FAULT_KINDS, FAULTS, faultByKind, isFaultError, isNoise, type Fault, type FaultContext } from "../../../sandbox/faults/index.ts";
+import { createFaultContext, FAULT_KINDS, FAULTS, faultByKind, isFaultError, isNoise, type Fault, type FaultContext, type FaultTarget } from "../../../sandbox/faults/index.ts";
 import type { Clock } from "../../core/clock.ts";
 import { DEFAULT_LEDGER_PATH } from "../../core/ledger/index.ts";
 import { llmConfigFromFlags, type LlmConfig } from "../../llm/index.ts";
@@ -159,17 +160,27 @@ type Schedule = {
   io: Io;
 };
 
-/** Injects a fault every `every` of sandbox time (never while an incident is open), until aborted. */
+/** Injects a fault every `every` of sandbox time, never onto a broken app, until aborted. */
 async function faultSchedule(s: Schedule): Promise<void> {
   const random = mulberry32(s.seed ^ 0xfa17);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   const targets = [...s.app.services.map((x) => x.name), ...s.app.stores.map((x) => x.name)];
+  let last: { fault: Fault; target: FaultTarget } | undefined;
+  let told = false;
   if (!(await sleepUnless(s.clock, s.first, s.signal))) return;
   while (!s.signal.aborted) {
-    if (s.watchdog.book.open().length) {
+    // Never pile a fault on a broken app: wait while an incident is open, and while the last
+    // fault is not gone by its own oracle (Stratus escalated it, or it is still settling).
+    const verdict = last && !s.watchdog.book.open().length ? await last.fault.oracle(s.faults, last.target) : undefined;
+    if (s.watchdog.book.open().length || (verdict && !verdict.ok)) {
+      if (verdict && !verdict.ok && !told) {
+        s.io.out(`fault schedule: waiting until ${last!.fault.spec.kind} on ${last!.target.kind} ${last!.target.name} is gone (${verdict.reasons[0] ?? "not yet"})`);
+        told = true;
+      }
       if (!(await sleepUnless(s.clock, BUSY_RETRY_MS, s.signal))) return;
       continue;
     }
+    told = false;
     const fault = s.fixed ?? pick(FAULTS);
     for (let i = 0; i < MAX_TARGET_TRIES && !s.signal.aborted; i++) {
       const kind = pick(fault.spec.targetKinds);
@@ -177,6 +188,7 @@ async function faultSchedule(s: Schedule): Promise<void> {
       try {
         const rec = await fault.inject(s.faults, target);
         s.io.out(`fault: injected ${rec.kind} into ${kind} ${target.name}${isNoise(fault) ? " (benign noise: it should be left alone)" : ""}`);
+        last = { fault, target };
         break;
       } catch (e) {
         // Not every kind fits every target (a database user fault needs a database): try another.
