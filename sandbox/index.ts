@@ -8,3 +8,4 @@ export { ImageCatalog, type ImageEntry, type ImageBehaviour, type ContainerRun }
 export { SANDBOX_CONTEXT } from "./kubeconfig.ts";
 export { APPS, APP_NAMES, getApp, appStatus, waitForApp, type AppDefinition, type AppStatus } from "./apps/index.ts";
 export { type Workload, type WorkloadOptions, type RunOptions, type AppLoad, METRICS_PATH } from "./workload/index.ts";
+export { seededRandom } from "./random.ts";

@@ -8,7 +8,7 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { RealClock, Sandbox, APP_NAMES, getApp, waitForApp, type AppDefinition } from "../../../sandbox/index.ts";
+import { RealClock, Sandbox, APP_NAMES, getApp, seededRandom, waitForApp, type AppDefinition } from "../../../sandbox/index.ts";
 import { createFaultContext, FAULT_KINDS, FAULTS, faultByKind, isFaultError, isNoise, type Fault, type FaultContext, type FaultTarget } from "../../../sandbox/faults/index.ts";
 import type { Clock } from "../../core/clock.ts";
 import { DEFAULT_LEDGER_PATH } from "../../core/ledger/index.ts";
@@ -162,7 +162,7 @@ type Schedule = {
 
 /** Injects a fault every `every` of sandbox time, never onto a broken app, until aborted. */
 async function faultSchedule(s: Schedule): Promise<void> {
-  const random = mulberry32(s.seed ^ 0xfa17);
+  const random = seededRandom(s.seed ^ 0xfa17);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   const targets = [...s.app.services.map((x) => x.name), ...s.app.stores.map((x) => x.name)];
   let last: { fault: Fault; target: FaultTarget } | undefined;
@@ -222,14 +222,3 @@ async function waitUntil<T>(signal: AbortSignal, p: Promise<T>): Promise<T | und
   }
 }
 
-/** A small seeded PRNG, so `--seed` replays the same schedule. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Agents } from "../../../agents/agent.ts";
 import { createEmbeddedAgents } from "../../../agents/index.ts";
+import { DEFAULT_PLAYBOOK_DIR, watchPlaybooks, type Playbook, type PlaybookWatcher } from "../../playbooks/index.ts";
 import { withLlm } from "../../../agents/llm-agent.ts";
 import { systemClock, type Clock } from "../../core/clock.ts";
 import { DEFAULT_LEDGER_PATH, openLedger } from "../../core/ledger/index.ts";
@@ -31,6 +32,7 @@ improve). Every step goes to the ledger; the story goes to the terminal.
   --ledger FILE          the mitigation ledger (default ${DEFAULT_LEDGER_PATH})
   --checkpoints FILE     the incident graph's checkpoints (default: beside the ledger, *.checkpoints.db)
   --policy FILE          the policy guard (YAML; default: built-in, approval for high-risk actions)
+  --playbooks DIR        the playbook library, reloaded live when a file changes (default: playbooks/)
   --llm none|openai      agents' reasoner: embedded rules (none, default) or an OpenAI-compatible model
   --model NAME           the model, with --llm openai (key from OPENAI_API_KEY)
   --base-url URL         an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server)
@@ -70,6 +72,8 @@ export type WatchSetup = {
   clock?: Clock;
   /** Agents to use instead of the embedded ones (tests, or a caller with its own). */
   agents?: Agents;
+  /** The playbook folder, watched and reloaded live (default DEFAULT_PLAYBOOK_DIR). */
+  playbookDir?: string;
   /** Stops the watchdog when aborted (besides SIGINT/SIGTERM when handleSignals). */
   signal?: AbortSignal;
   handleSignals?: boolean;
@@ -89,6 +93,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
       ledger: { type: "string", default: DEFAULT_LEDGER_PATH },
       checkpoints: { type: "string" },
       policy: { type: "string" },
+      playbooks: { type: "string" },
       llm: { type: "string", default: "none" },
       model: { type: "string" },
       "base-url": { type: "string" },
@@ -127,6 +132,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
     ledgerPath: resolve(values.ledger!),
     checkpointsPath: values.checkpoints ? resolve(values.checkpoints) : undefined,
     policyFile: values.policy,
+    playbookDir: values.playbooks ? resolve(values.playbooks) : undefined,
     llm,
     metricsUrl: values["metrics-url"],
     prometheus: values.prometheus,
@@ -155,9 +161,19 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
   const metrics = new StratusMetrics(() => clock.now());
   const alerts = new AlertStore(() => clock.now());
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  // The playbook library in force, kept current by the watcher: an edited playbook is reloaded
+  // live; an invalid edit is rejected with its error and the last good version stays in force.
+  const library: Playbook[] = [];
+  let playbookWatcher: PlaybookWatcher | undefined;
+  playbookWatcher = s.agents ? undefined : watchPlaybooks(s.playbookDir ?? DEFAULT_PLAYBOOK_DIR, (e) => {
+    if (playbookWatcher) library.splice(0, library.length, ...playbookWatcher.playbooks());
+    if (e.type === "reloaded") io.err(`playbook reloaded: ${e.playbook.name} (${e.file})`);
+    if (e.type === "rejected") io.err(`playbook rejected, ${e.kept ? `keeping the last good version of ${e.kept.name}` : "not loaded"}: ${e.error.message}`);
+  }, { policy });
+  if (playbookWatcher) library.push(...playbookWatcher.playbooks());
   try {
     const choice = await chooseMetricSource({ prometheus: s.prometheus, metricsUrl: s.metricsUrl, server: client.server, clock });
-    let agents: Agents = s.agents ?? createEmbeddedAgents();
+    let agents: Agents = s.agents ?? createEmbeddedAgents({ playbooks: library });
     const model = createChatModel(s.llm);
     if (model && s.llm.provider === "openai") {
       agents = withLlm(agents, {
@@ -217,6 +233,7 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
       io.err(`ledger: ${s.ledgerPath} (review it: stratus ledger list --db ${s.ledgerPath})`);
     }
   } finally {
+    playbookWatcher?.close();
     await server?.close();
     closeCheckpointer(checkpointer);
     ledger.close();
