@@ -6,6 +6,7 @@
  */
 import type { AppendInput, LedgerEntry, LedgerReader, LedgerStore } from "../core/ledger/index.ts";
 import type { Incident } from "../../agents/types.ts";
+import type { LlmAgentCall } from "../../agents/llm-agent.ts";
 
 /**
  * Appends `input` (with payload.step = step) unless the incident already has an entry with that
@@ -40,18 +41,8 @@ export function closingOf(ledger: LedgerReader, incidentId: string): { status: s
   return e ? { status: String(e.payload.status), reason: String(e.payload.reason ?? "") } : undefined;
 }
 
-/** What an LLM agent call reports (agents/llm-agent.ts LlmAgentCall), as far as the ledger cares. */
-export type LlmCallRecord = {
-  agent: string;
-  incidentId?: string;
-  txId?: string;
-  reasoner: "llm" | "embedded";
-  fallbackReason?: string;
-  repairs: number;
-  rounds: number;
-  toolCalls: string[];
-  tokens: { input: number; output: number; total: number; calls: number };
-};
+/** What an LLM agent call reports, as the ledger records it. */
+export type LlmCallRecord = LlmAgentCall;
 
 /**
  * Writes one LLM agent call to the ledger as a note of its incident (found through the transaction
