@@ -29,8 +29,8 @@ describe("TNR under API faults", () => {
 
   it("every transaction ends committed, rolled back or refused before writing", async () => {
     f.cluster.sandbox.apiFaults.set({ error500: 0.2, conflict: 0.15, timeout: 0.05, resources: ["deployments", "leases"] });
-    // A short request timeout so the "no answer" writes fail fast.
-    const client = new KubeClient(f.cluster.kc, { clock: f.clock, requestTimeoutMs: 400, retryBaseMs: 20 });
+    // A short request timeout so the "no answer" writes fail fast (long enough for a loaded CI machine).
+    const client = new KubeClient(f.cluster.kc, { clock: f.clock, requestTimeoutMs: 1500, retryBaseMs: 20 });
     const outcomes: string[] = [];
     const reasons: string[] = [];
     for (let i = 0; i < 8; i++) {
