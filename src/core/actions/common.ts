@@ -7,7 +7,7 @@
  */
 import type { ClusterClient } from "../../kube/cluster-client.ts";
 import { formatRef, refOf, type KubeObject, type ObjectRef } from "../../kube/types.ts";
-import { sameJson } from "../diff.ts";
+import { sameJson, show } from "../diff.ts";
 import { KubeApiError, ValidationError } from "../errors.ts";
 import type { ActionOutcome, ApplyContext } from "./action.ts";
 
@@ -72,4 +72,26 @@ export function deleteKey(holder: Record<string, unknown>, field: string, key: s
   if (!map) return;
   delete map[key];
   if (Object.keys(map).length === 0) delete holder[field];
+}
+
+/**
+ * Read-modify-replace of a Deployment's pod-template nodeSelector: `change` gets the current map
+ * (or undefined) and returns the new one (undefined or empty removes it). Writes nothing when
+ * nothing changes; the summary shows before → after.
+ */
+export async function editNodeSelector(
+  ctx: ApplyContext,
+  p: { namespace: string; name: string },
+  action: string,
+  change: (was: Record<string, string> | undefined) => Record<string, string> | undefined,
+): Promise<ActionOutcome> {
+  const ref = deploymentRef(p.namespace, p.name);
+  const current = await readExisting(ctx.client, ref);
+  const next = clone(current);
+  const spec = podSpecOf(next);
+  const was = spec.nodeSelector as Record<string, string> | undefined;
+  const now = change(was);
+  if (now && Object.keys(now).length) spec.nodeSelector = now;
+  else delete spec.nodeSelector;
+  return replaceIfChanged(ctx, current, next, `${action} ${formatRef(ref)} nodeSelector ${show(was)} → ${show(spec.nodeSelector)}`);
 }

@@ -4,9 +4,8 @@
  */
 import { z } from "zod";
 import { formatRef } from "../../kube/types.ts";
-import { show } from "../diff.ts";
 import type { ActionDefinition } from "./action.ts";
-import { clone, deploymentRef, podSpecOf, readExisting, replaceIfChanged } from "./common.ts";
+import { deploymentRef, editNodeSelector } from "./common.ts";
 import { namespaceName, objectName } from "./schema.ts";
 
 const params = z.strictObject({
@@ -22,15 +21,7 @@ export const removeNodeSelectorAction: ActionDefinition<RemoveNodeSelectorParams
   risk: "medium",
   describe: (p) => `remove ${p.keys ? `nodeSelector keys ${p.keys.join(", ")}` : "the whole nodeSelector"} from ${formatRef(deploymentRef(p.namespace, p.name))}`,
   targets: (p) => [deploymentRef(p.namespace, p.name)],
-  async apply(p, ctx) {
-    const ref = deploymentRef(p.namespace, p.name);
-    const current = await readExisting(ctx.client, ref);
-    const next = clone(current);
-    const spec = podSpecOf(next);
-    const was = spec.nodeSelector as Record<string, string> | undefined;
-    const kept = Object.fromEntries(Object.entries(was ?? {}).filter(([k]) => p.keys !== undefined && !p.keys.includes(k)));
-    if (Object.keys(kept).length) spec.nodeSelector = kept;
-    else delete spec.nodeSelector;
-    return replaceIfChanged(ctx, current, next, `remove-node-selector ${formatRef(ref)} nodeSelector ${show(was)} → ${show(spec.nodeSelector)}`);
-  },
+  apply: (p, ctx) =>
+    editNodeSelector(ctx, p, "remove-node-selector", (was) =>
+      Object.fromEntries(Object.entries(was ?? {}).filter(([k]) => p.keys !== undefined && !p.keys.includes(k)))),
 };

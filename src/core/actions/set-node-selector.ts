@@ -6,7 +6,7 @@ import { z } from "zod";
 import { formatRef } from "../../kube/types.ts";
 import { show } from "../diff.ts";
 import type { ActionDefinition } from "./action.ts";
-import { clone, deploymentRef, podSpecOf, readExisting, replaceIfChanged } from "./common.ts";
+import { deploymentRef, editNodeSelector } from "./common.ts";
 import { labelMap, namespaceName, objectName } from "./schema.ts";
 
 const params = z.strictObject({
@@ -22,13 +22,5 @@ export const setNodeSelectorAction: ActionDefinition<SetNodeSelectorParams> = {
   risk: "medium",
   describe: (p) => `set nodeSelector ${show(p.nodeSelector)} on ${formatRef(deploymentRef(p.namespace, p.name))}`,
   targets: (p) => [deploymentRef(p.namespace, p.name)],
-  async apply(p, ctx) {
-    const ref = deploymentRef(p.namespace, p.name);
-    const current = await readExisting(ctx.client, ref);
-    const next = clone(current);
-    const spec = podSpecOf(next);
-    const was = spec.nodeSelector as Record<string, string> | undefined;
-    spec.nodeSelector = { ...(was ?? {}), ...p.nodeSelector };
-    return replaceIfChanged(ctx, current, next, `set-node-selector ${formatRef(ref)} nodeSelector ${show(was)} → ${show(spec.nodeSelector)}`);
-  },
+  apply: (p, ctx) => editNodeSelector(ctx, p, "set-node-selector", (was) => ({ ...(was ?? {}), ...p.nodeSelector })),
 };
