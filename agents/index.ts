@@ -6,7 +6,7 @@
  * remedies.
  */
 import { DEFAULT_PLAYBOOK_DIR, loadPlaybookDir, type Playbook } from "../src/playbooks/index.ts";
-import type { Agents } from "./agent.ts";
+import type { Agents } from "../src/incident/agent.ts";
 import { EmbeddedDetectionAgent, type DetectionOptions } from "./detection/index.ts";
 import { EmbeddedDiagnosisAgent } from "./diagnosis/index.ts";
 import { EmbeddedMitigationAgent, type Planner } from "./mitigation/index.ts";
@@ -45,4 +45,4 @@ export function createEmbeddedAgents(opts: EmbeddedAgentsOptions = {}): Embedded
 }
 
 export { EmbeddedDetectionAgent, EmbeddedDiagnosisAgent, EmbeddedMitigationAgent, EmbeddedUndoAgent, ChangeTracker };
-export type { Agents, AgentContext } from "./agent.ts";
+export type { Agents, AgentContext } from "../src/incident/agent.ts";

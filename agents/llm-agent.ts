@@ -14,12 +14,12 @@ import { join } from "node:path";
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { z } from "zod";
-import type { AgentContext, Agents, DiagnosisAgent, MitigationAgent, Proposal, UndoAgent, UndoReport } from "./agent.ts";
-import { Hypothesis, type Attempt, type Diagnosis, type Incident } from "./types.ts";
+import type { AgentContext, Agents, DiagnosisAgent, MitigationAgent, Proposal, UndoAgent, UndoReport } from "../src/incident/agent.ts";
+import { Hypothesis, type Attempt, type Diagnosis, type Incident } from "../src/incident/types.ts";
 import { diagnosisTools } from "./diagnosis/tools.ts";
 import { mitigationTools } from "./mitigation/tools.ts";
 import { undoTools } from "./undo/tools.ts";
-import { isValidationError } from "../src/core/errors.ts";
+import { isValidationError } from "../src/base/errors.ts";
 import { parsePlan, type Plan } from "../src/core/plan.ts";
 import { checkPlan, DEFAULT_POLICY, type Policy } from "../src/core/policy.ts";
 import { digestOf, type TransactionResult } from "../src/core/transaction.ts";
@@ -31,21 +31,8 @@ export interface ToolCallingModel {
   bindTools(tools: StructuredToolInterface[]): { invoke(messages: BaseMessage[]): Promise<AIMessage> };
 }
 
-export type LlmAgentName = "diagnosis" | "mitigation" | "undo";
-
-/** One agent call as the ledger records it. */
-export type LlmAgentCall = {
-  agent: LlmAgentName;
-  incidentId?: string;
-  txId?: string;
-  reasoner: "llm" | "embedded";
-  /** Why the embedded reasoner answered instead, when it did. */
-  fallbackReason?: string;
-  repairs: number;
-  rounds: number;
-  toolCalls: string[];
-  tokens: TokenCount;
-};
+export type { LlmAgentName, LlmAgentCall } from "../src/incident/agent.ts";
+import type { LlmAgentCall, LlmAgentName } from "../src/incident/agent.ts";
 
 export type LlmRuntime = {
   model: ToolCallingModel;

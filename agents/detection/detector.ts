@@ -8,12 +8,12 @@
  * out a cool-down, since rates lag behind a fix. An open incident whose symptoms are all gone for
  * a while is closed by the detector itself.
  */
-import type { AgentContext, DetectionAgent } from "../agent.ts";
+import type { AgentContext, DetectionAgent } from "../../src/incident/agent.ts";
 import { buildObservation } from "../observe/build.ts";
 import type { ChangeTracker } from "../observe/changes.ts";
 import { ObservationIndex } from "../observe/lookups.ts";
 import type { Observation } from "../observe/types.ts";
-import type { Evidence, Incident } from "../types.ts";
+import type { Evidence, Incident } from "../../src/incident/types.ts";
 import { DEFAULT_DETECTION, type DetectionSettings } from "./defaults.ts";
 import { History } from "./history.ts";
 import { SymptomWindow, type Tracked } from "./hysteresis.ts";

@@ -4,7 +4,7 @@
  * the earliest time the cluster's own timestamps say it began. Signals only report; whether a
  * symptom has lasted long enough to be an incident is the hysteresis window's call.
  */
-import type { Evidence } from "../types.ts";
+import type { Evidence } from "../../src/incident/types.ts";
 import type { ObservationIndex } from "../observe/lookups.ts";
 import type { Observation } from "../observe/types.ts";
 import type { DetectionSettings } from "./defaults.ts";

@@ -6,13 +6,13 @@
  * (same root cause, same type) merge. A rule that throws is named in the evidence of the result
  * and the others still count.
  */
-import type { AgentContext, DiagnosisAgent } from "../agent.ts";
+import type { AgentContext, DiagnosisAgent } from "../../src/incident/agent.ts";
 import { buildObservation } from "../observe/build.ts";
 import type { ChangeTracker } from "../observe/changes.ts";
 import { failingContainers, runningContainers, type LogRequest } from "../observe/logs.ts";
 import { ObservationIndex } from "../observe/lookups.ts";
 import type { Observation } from "../observe/types.ts";
-import type { Diagnosis, Hypothesis, Incident } from "../types.ts";
+import type { Diagnosis, Hypothesis, Incident } from "../../src/incident/types.ts";
 import { walkCallGraph, type Walk } from "./call-graph.ts";
 import { DEFAULT_DIAGNOSIS } from "./defaults.ts";
 import type { Rule, RuleContext } from "./rule.ts";

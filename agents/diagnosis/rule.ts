@@ -9,7 +9,7 @@ import type { KubeObject } from "../../src/kube/types.ts";
 import type { ChangeTracker } from "../observe/changes.ts";
 import type { ObservationIndex } from "../observe/lookups.ts";
 import type { Observation } from "../observe/types.ts";
-import type { Evidence, Hypothesis, Incident } from "../types.ts";
+import type { Evidence, Hypothesis, Incident } from "../../src/incident/types.ts";
 import type { Walk } from "./call-graph.ts";
 import { TAXONOMY, type Finding } from "./taxonomy.ts";
 

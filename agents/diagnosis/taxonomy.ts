@@ -5,7 +5,7 @@
  * code-defect | resource). One table, so the convention is changed in one place. The finding names
  * describe what is seen, not what any injector did.
  */
-import type { FaultType, Layer } from "../types.ts";
+import type { FaultType, Layer } from "../../src/incident/types.ts";
 
 export type Finding =
   | "service-port-mismatch"

@@ -11,9 +11,9 @@
 import { parsePlan, type Plan } from "../../src/core/plan.ts";
 import type { Playbook } from "../../src/playbooks/index.ts";
 import { digestOf } from "../../src/core/transaction.ts";
-import type { AgentContext, MitigationAgent, Proposal } from "../agent.ts";
+import type { AgentContext, MitigationAgent, Proposal } from "../../src/incident/agent.ts";
 import type { ChangeTracker } from "../observe/changes.ts";
-import type { Attempt, Diagnosis, Hypothesis, Incident } from "../types.ts";
+import type { Attempt, Diagnosis, Hypothesis, Incident } from "../../src/incident/types.ts";
 import type { Draft, RemedyContext } from "./remedy.ts";
 import { planFromPlaybook } from "./playbooks.ts";
 import { remedyByName } from "./remedies/index.ts";

@@ -8,9 +8,9 @@
  */
 import { bindParams, compilePlaybook, explainMatch, type Playbook, type PlaybookInput } from "../../src/playbooks/index.ts";
 import type { Plan } from "../../src/core/plan.ts";
-import type { AgentContext } from "../agent.ts";
+import type { AgentContext } from "../../src/incident/agent.ts";
 import type { Remedy } from "../diagnosis/rule.ts";
-import type { Hypothesis, Incident } from "../types.ts";
+import type { Hypothesis, Incident } from "../../src/incident/types.ts";
 
 /** The playbook that performs each remedy, where the library has one. */
 export const REMEDY_PLAYBOOKS: Readonly<Partial<Record<Remedy, string>>> = {

@@ -7,10 +7,10 @@
  */
 import type { WaitCondition } from "../../src/core/wait.ts";
 import type { Step } from "../../src/core/plan.ts";
-import type { AgentContext } from "../agent.ts";
+import type { AgentContext } from "../../src/incident/agent.ts";
 import type { ChangeTracker } from "../observe/changes.ts";
 import type { Remedy } from "../diagnosis/rule.ts";
-import type { Hypothesis, Incident } from "../types.ts";
+import type { Hypothesis, Incident } from "../../src/incident/types.ts";
 
 export type RemedyContext = {
   h: Hypothesis;

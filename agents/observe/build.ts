@@ -8,7 +8,7 @@
  */
 import type { ClusterClient } from "../../src/kube/cluster-client.ts";
 import type { KubeObject } from "../../src/kube/types.ts";
-import type { AgentContext } from "../agent.ts";
+import type { AgentContext } from "../../src/incident/agent.ts";
 import type { ChangeTracker } from "./changes.ts";
 import { CHAOS_API_VERSION, CHAOS_KINDS, DEFAULT_EVENT_LOOKBACK_MS, DEFAULT_MAX_EVENTS_PER_NAMESPACE } from "./defaults.ts";
 import { failingContainers, readLogs, type LogRequest, type ReadLogsOptions } from "./logs.ts";

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { parsePlan } from "../../src/core/plan.ts";
 import { checkPlan as guard, DEFAULT_POLICY } from "../../src/core/policy.ts";
-import { isValidationError } from "../../src/core/errors.ts";
+import { isValidationError } from "../../src/base/errors.ts";
 import { defineTool } from "./define.ts";
 
 export const checkPlan = defineTool({

@@ -3,7 +3,7 @@
  * its plans will be checked against. Tools refuse namespaces outside the context's scope, so a
  * model cannot read its way into other teams' namespaces.
  */
-import type { AgentContext } from "../agent.ts";
+import type { AgentContext } from "../../src/incident/agent.ts";
 import type { Policy } from "../../src/core/policy.ts";
 
 export type ToolContext = AgentContext & { policy?: Policy };

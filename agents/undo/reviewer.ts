@@ -11,7 +11,7 @@ import { measureHealth } from "../../src/telemetry/health.ts";
 import type { HealthReport } from "../../src/telemetry/health-check.ts";
 import type { TransactionResult } from "../../src/core/transaction.ts";
 import { formatRef } from "../../src/kube/types.ts";
-import type { AgentContext, UndoAgent, UndoReport } from "../agent.ts";
+import type { AgentContext, UndoAgent, UndoReport } from "../../src/incident/agent.ts";
 
 export type UndoOptions = {
   /**

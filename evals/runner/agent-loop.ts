@@ -10,9 +10,9 @@
  * the transaction's "intent" step is held until the runner has measured health — its own
  * measurement, taken before the transaction writes anything.
  */
-import type { AgentContext, Agents } from "../../agents/agent.ts";
-import type { Incident } from "../../agents/types.ts";
-import type { Clock } from "../../src/core/clock.ts";
+import type { AgentContext, Agents } from "../../src/incident/agent.ts";
+import type { Incident } from "../../src/incident/types.ts";
+import type { Clock } from "../../src/base/clock.ts";
 import type { LedgerStore } from "../../src/core/ledger/index.ts";
 import { WriterLock } from "../../src/core/lock.ts";
 import type { Policy } from "../../src/core/policy.ts";

@@ -4,7 +4,7 @@
  * the watchdog wires them. Detection stays embedded either way (agents/llm-agent.ts says why).
  * Every LLM call is written to the scenario's ledger as a note, tokens included.
  */
-import type { Agents } from "../../agents/agent.ts";
+import type { Agents } from "../../src/incident/agent.ts";
 import { createEmbeddedAgents } from "../../agents/index.ts";
 import { LlmDiagnosisAgent, LlmMitigationAgent, LlmUndoAgent, type LlmRuntime } from "../../agents/llm-agent.ts";
 import type { LedgerStore } from "../../src/core/ledger/index.ts";

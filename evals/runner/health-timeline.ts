@@ -7,7 +7,7 @@
  * TNR: a committed transaction after which health is worse than just before it, or a run that ends
  * worse than the cluster was when the agent first acted.
  */
-import type { Clock } from "../../src/core/clock.ts";
+import type { Clock } from "../../src/base/clock.ts";
 import type { ClusterClient } from "../../src/kube/cluster-client.ts";
 import { combineSamples, measureHealth, regressed } from "../../src/telemetry/health.ts";
 import type { HealthReport } from "../../src/telemetry/health-check.ts";

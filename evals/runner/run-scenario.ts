@@ -7,7 +7,7 @@
  * oracles judge the cluster and `outcome.ts` scores what happened. Never throws: a scenario that
  * fails is a result with its error, and the run goes on.
  */
-import type { Agents } from "../../agents/agent.ts";
+import type { Agents } from "../../src/incident/agent.ts";
 import { appStatus } from "../../sandbox/apps/index.ts";
 import { faultByKind, type FaultTarget } from "../../sandbox/faults/index.ts";
 import { parsePolicy } from "../../src/core/policy.ts";

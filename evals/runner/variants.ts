@@ -14,7 +14,7 @@
  *   written to the (per-scenario) ledger as a `note`, so the ledger does not pretend otherwise.
  * - `single`: one attempt, with undo: a failure is rolled back and the incident escalated.
  */
-import type { Agents, UndoAgent } from "../../agents/agent.ts";
+import type { Agents, UndoAgent } from "../../src/incident/agent.ts";
 import type { LedgerStore } from "../../src/core/ledger/index.ts";
 import type { HealthProbe } from "../../src/core/transaction.ts";
 import type { HealthReport } from "../../src/telemetry/health-check.ts";

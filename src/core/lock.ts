@@ -5,8 +5,8 @@
  * stops renewing loses the Lease after its duration and another may take it over; a holder that
  * finds its Lease gone or taken marks its handle lost, and the transaction aborts.
  */
-import type { Clock } from "./clock.ts";
-import { isConflict, isAlreadyExists, isKubeApiError, StratusError } from "./errors.ts";
+import type { Clock } from "../base/clock.ts";
+import { isConflict, isAlreadyExists, isKubeApiError, StratusError } from "../base/errors.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import type { KubeObject, ObjectRef } from "../kube/types.ts";
 import { DEFAULT_LEASE_DURATION_SECONDS, DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE, LOCK_API_RETRIES } from "./lock-defaults.ts";

@@ -19,7 +19,7 @@ import { actionTargets, applyAction, parseAction } from "./actions/registry.ts";
 import { validationError, zodIssues, type Issue } from "./actions/schema.ts";
 import { DEFAULT_MAX_ACTIONS, DEFAULT_WAIT_TIMEOUT_MS, MAX_WAIT_TIMEOUT_MS } from "./defaults.ts";
 import { diffObjects } from "./diff.ts";
-import { isStratusError } from "./errors.ts";
+import { isStratusError } from "../base/errors.ts";
 import { layerSteps } from "./plan-layering.ts";
 import { waitConditionSchema, type WaitCondition } from "./wait.ts";
 

@@ -14,7 +14,7 @@ import type { Action, RiskClass } from "./actions/action.ts";
 import { ACTION_TYPES, actionDefinition, isActionType, parseAction } from "./actions/registry.ts";
 import { formatPath, validationError, zodIssues, type Issue } from "./actions/schema.ts";
 import { DEFAULT_EXCLUDED_NAMESPACES, DEFAULT_MAX_ACTIONS, DEFAULT_REQUIRE_APPROVAL, MAX_ACTIONS_HARD_LIMIT } from "./defaults.ts";
-import { StratusError } from "./errors.ts";
+import { StratusError } from "../base/errors.ts";
 import { isActionStep, type Plan } from "./plan.ts";
 
 /** Deleting these loses what cannot be recreated; the reason is part of the refusal. */

@@ -5,7 +5,7 @@
  * an abort that wrote nothing, or a completed undo.
  */
 import type { ClusterClient } from "../kube/cluster-client.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../base/clock.ts";
 import type { LedgerEntry, LedgerStore } from "./ledger/index.ts";
 import type { WriterLock } from "./lock.ts";
 import { snapshotsOf, undoSnapshots } from "./transaction.ts";

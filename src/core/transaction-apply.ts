@@ -12,9 +12,9 @@
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import { formatRef, refOf } from "../kube/types.ts";
 import { applyAction, actionTargets } from "./actions/registry.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../base/clock.ts";
 import { DEFAULT_WAIT_POLL_MS } from "./defaults.ts";
-import { isConflict, isKubeApiError, isStratusError, isValidationError } from "./errors.ts";
+import { isConflict, isKubeApiError, isStratusError, isValidationError } from "../base/errors.ts";
 import type { LockHandle } from "./lock.ts";
 import { isActionStep, NEVER_RETRIED, type Backoff, type ErrorClass, type Step, type StepCondition } from "./plan.ts";
 import { describeWait, waitFor } from "./wait.ts";

@@ -9,9 +9,9 @@ import { z } from "zod";
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import { formatRef, type KubeObject, type ObjectRef } from "../kube/types.ts";
 import { namespaceName, objectName } from "./actions/schema.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../base/clock.ts";
 import { DEFAULT_WAIT_POLL_MS } from "./defaults.ts";
-import { isKubeApiError } from "./errors.ts";
+import { isKubeApiError } from "../base/errors.ts";
 
 const nsName = z.strictObject({ namespace: namespaceName, name: objectName });
 

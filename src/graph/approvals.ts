@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { LedgerEntry, LedgerReader, LedgerStore } from "../core/ledger/index.ts";
-import { StratusError } from "../core/errors.ts";
+import { StratusError } from "../base/errors.ts";
 import { ACTORS } from "./defaults.ts";
 import { appendOnce, findStep } from "./records.ts";
 import type { ApprovalDecision } from "./state.ts";

@@ -4,9 +4,9 @@
  * health probe factory, the policy, and an event sink for the terminal story and metrics. Nodes
  * read only this and their state; the only cluster writes happen inside runTransaction.
  */
-import type { AgentContext, Agents } from "../../agents/agent.ts";
-import type { Attempt, Diagnosis, Hypothesis, Incident } from "../../agents/types.ts";
-import type { Clock } from "../core/clock.ts";
+import type { AgentContext, Agents } from "../incident/agent.ts";
+import type { Attempt, Diagnosis, Hypothesis, Incident } from "../incident/types.ts";
+import type { Clock } from "../base/clock.ts";
 import type { LedgerStore } from "../core/ledger/index.ts";
 import type { WriterLock } from "../core/lock.ts";
 import type { Policy } from "../core/policy.ts";

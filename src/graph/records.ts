@@ -5,8 +5,8 @@
  * Also answers which incidents are still open: those with an incident entry and no closing note.
  */
 import type { AppendInput, LedgerEntry, LedgerReader, LedgerStore } from "../core/ledger/index.ts";
-import type { Incident } from "../../agents/types.ts";
-import type { LlmAgentCall } from "../../agents/llm-agent.ts";
+import type { Incident } from "../incident/types.ts";
+import type { LlmAgentCall } from "../incident/agent.ts";
 
 /**
  * Appends `input` (with payload.step = step) unless the incident already has an entry with that

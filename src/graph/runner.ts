@@ -5,7 +5,7 @@
  * mid-transaction resumes at `transact`, after core recovery has rolled that transaction back.
  */
 import { Command, type BaseCheckpointSaver } from "@langchain/langgraph";
-import type { Incident } from "../../agents/types.ts";
+import type { Incident } from "../incident/types.ts";
 import { DEFAULT_RECURSION_LIMIT } from "./defaults.ts";
 import { GraphStopped, type GraphDeps } from "./deps.ts";
 import { buildIncidentGraph, type IncidentGraph } from "./graph.ts";

@@ -6,8 +6,8 @@
  * from node names (LangGraph requires it): policyCheck is the guard's, decision the approval's.
  */
 import { Annotation } from "@langchain/langgraph";
-import type { Proposal, UndoReport } from "../../agents/agent.ts";
-import type { Attempt, Diagnosis, Incident } from "../../agents/types.ts";
+import type { Proposal, UndoReport } from "../incident/agent.ts";
+import type { Attempt, Diagnosis, Incident } from "../incident/types.ts";
 import type { TransactionResult } from "../core/transaction.ts";
 
 /** What the mitigation agent proposed, with its digest and the attempt number it is. */

@@ -5,8 +5,8 @@
  * may be repeated is the transaction's decision (it re-reads on 409 and knows what it applied).
  */
 import { ApiException, KubeConfig } from "@kubernetes/client-node";
-import { systemClock, type Clock } from "../core/clock.ts";
-import { KubeApiError, StratusError } from "../core/errors.ts";
+import { systemClock, type Clock } from "../base/clock.ts";
+import { KubeApiError, StratusError } from "../base/errors.ts";
 import type { ClusterClient } from "./cluster-client.ts";
 import { RawObjectApi } from "./raw-object-api.ts";
 import type { KubeObject, ListOptions, ObjectRef, PatchType, WriteOptions } from "./types.ts";

@@ -5,7 +5,7 @@
  * land in shell history or process listings. Validated with zod; every error says what to pass.
  */
 import { z } from "zod";
-import { StratusError } from "../core/errors.ts";
+import { StratusError } from "../base/errors.ts";
 import { DEFAULT_LLM_TIMEOUT_MS, DEFAULT_MAX_TOOL_ROUNDS, LOCAL_ENDPOINT_KEY } from "./defaults.ts";
 
 export const LlmConfig = z.discriminatedUnion("provider", [

@@ -10,7 +10,7 @@
  */
 import type { Action } from "../core/actions/action.ts";
 import { actionTargets } from "../core/actions/registry.ts";
-import { isValidationError } from "../core/errors.ts";
+import { isValidationError } from "../base/errors.ts";
 import { compilePlan, DEFAULT_RETRY_ON, parsePlan, type ActionStep, type Plan, type Step, type WaitStep } from "../core/plan.ts";
 import { checkPlan, type Policy, type PolicyDecision } from "../core/policy.ts";
 import { formatRef } from "../kube/types.ts";

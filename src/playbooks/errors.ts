@@ -5,7 +5,7 @@
  * why a playbook cannot serve a diagnosis (a param that could not be bound): an expected outcome
  * that the matcher uses to try the next playbook, not a bug.
  */
-import { StratusError, ValidationError } from "../core/errors.ts";
+import { StratusError, ValidationError } from "../base/errors.ts";
 
 export type PlaybookIssue = { path: string; message: string; line?: number };
 

@@ -7,7 +7,7 @@
  * approver. A gate passed by a timeout carries no person's approval, so a policy that requires one
  * still stops the transaction.
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../base/clock.ts";
 import type { LedgerWriter } from "../core/ledger/index.ts";
 import { DEFAULT_GATE_TIMEOUT_MS, GATE_POLL_MS } from "./defaults.ts";
 import type { GateSpec, PlaybookRef } from "./schema.ts";

@@ -10,7 +10,7 @@
  */
 import { actionDefinition, parseAction } from "../core/actions/registry.ts";
 import { formatPath, zodIssues, type Issue } from "../core/actions/schema.ts";
-import { isValidationError } from "../core/errors.ts";
+import { isValidationError } from "../base/errors.ts";
 import { layerSteps } from "../core/plan-layering.ts";
 import { checkPlan, type Policy } from "../core/policy.ts";
 import type { Action } from "../core/actions/action.ts";

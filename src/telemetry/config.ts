@@ -5,7 +5,7 @@
  * into the plain HealthSettings the checks read.
  */
 import { z } from "zod";
-import { ValidationError } from "../core/errors.ts";
+import { ValidationError } from "../base/errors.ts";
 import {
   DEFAULT_BAD_TERMINATED_REASONS,
   DEFAULT_BAD_WAITING_REASONS,

@@ -4,7 +4,7 @@
  * measurement takes. Checks only measure; deciding commit or abort from reports is the
  * transaction's job (`health.ts` offers `regressed` / `improved` for it).
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../base/clock.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import type { ClusterView } from "./cluster-view.ts";
 import type { HealthConfigInput, HealthSettings } from "./config.ts";

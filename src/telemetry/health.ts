@@ -7,8 +7,8 @@
  * (the ledger) are validated with `parseHealthReport`. Comparisons live in `compare.ts`.
  */
 import { z } from "zod";
-import type { Clock } from "../core/clock.ts";
-import { ValidationError } from "../core/errors.ts";
+import type { Clock } from "../base/clock.ts";
+import { ValidationError } from "../base/errors.ts";
 import { HEALTH_CHECKS } from "./checks/index.ts";
 import { ClusterView } from "./cluster-view.ts";
 import { parseHealthConfig, resolveSettings, weightOf, type HealthSettings } from "./config.ts";

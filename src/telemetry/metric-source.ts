@@ -7,7 +7,7 @@
  * service,pod,code}`, the `http_request_duration_seconds` histogram and
  * `rpc_client_requests_total{namespace,service,callee,code}`.
  */
-import { StratusError } from "../core/errors.ts";
+import { StratusError } from "../base/errors.ts";
 
 export type ServiceStats = {
   /** Requests per second the service answered, over the source's rate window. */

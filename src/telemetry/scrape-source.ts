@@ -7,7 +7,7 @@
  * over a few milliseconds. All time is read and waited through the injected Clock, which must be the
  * clock the endpoint's counters move in (the sandbox's clock, for the sandbox).
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../base/clock.ts";
 import {
   DEFAULT_ERROR_CODE_PATTERN,
   DEFAULT_METRIC_TIMEOUT_MS,

@@ -6,7 +6,7 @@
  * server. Writes are refused: only transactions write, and they use the direct client.
  */
 import type { ClusterClient } from "../kube/cluster-client.ts";
-import { KubeApiError, StratusError } from "../core/errors.ts";
+import { KubeApiError, StratusError } from "../base/errors.ts";
 import type { KubeObject, ListOptions, ObjectRef } from "../kube/types.ts";
 import type { InformerCache } from "./informers.ts";
 import { fieldMatcher, labelMatcher } from "./selectors.ts";

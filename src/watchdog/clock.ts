@@ -5,7 +5,7 @@
  * aligned to the server's: a server-side dry-run create (nothing stored) returns the server's
  * current time as the object's creationTimestamp.
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../base/clock.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
 
 /** now = anchor + (wall - wallAnchor) × speed; waits are divided by speed. */

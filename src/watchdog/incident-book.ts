@@ -6,7 +6,7 @@
  * raise other problems, and suppressed for a while: the same symptoms coming back are the problem
  * already handed to a person, not a new one to try the same failed fixes on.
  */
-import type { Incident } from "../../agents/types.ts";
+import type { Incident } from "../incident/types.ts";
 import type { ApprovalQuestion, RunStatus } from "../graph/index.ts";
 
 export type BookStatus = RunStatus | "running";

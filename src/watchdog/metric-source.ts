@@ -5,7 +5,7 @@
  * /metrics has none and needs credentials), probed once at start. None found: health and detection
  * work from the cluster's objects alone, and the SLO check is skipped.
  */
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../base/clock.ts";
 import { PrometheusSource } from "../telemetry/prometheus-source.ts";
 import { ScrapeSource } from "../telemetry/scrape-source.ts";
 import type { MetricSource } from "../telemetry/metric-source.ts";

@@ -11,9 +11,9 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import type { AgentContext, Agents } from "../../agents/agent.ts";
-import type { Incident } from "../../agents/types.ts";
-import type { Clock } from "../core/clock.ts";
+import type { AgentContext, Agents } from "../incident/agent.ts";
+import type { Incident } from "../incident/types.ts";
+import type { Clock } from "../base/clock.ts";
 import type { LedgerStore } from "../core/ledger/index.ts";
 import { Mutex, WriterLock } from "../core/lock.ts";
 import type { Policy } from "../core/policy.ts";

@@ -9,7 +9,7 @@ import type { CallEdge, ServiceStats } from "../../src/telemetry/metric-source.t
 import { EmbeddedDiagnosisAgent } from "../../agents/diagnosis/diagnoser.ts";
 import type { ChangeTracker } from "../../agents/observe/changes.ts";
 import { emptyObservation, summarizeSecret, type Observation } from "../../agents/observe/index.ts";
-import type { Diagnosis, Incident } from "../../agents/types.ts";
+import type { Diagnosis, Incident } from "../../src/incident/types.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;

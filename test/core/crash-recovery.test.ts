@@ -14,7 +14,7 @@ import { openLedger } from "../../src/core/ledger/index.ts";
 import { WriterLock } from "../../src/core/lock.ts";
 import { recoverTransactions, unfinishedTransactions } from "../../src/core/recovery.ts";
 import { sameDesiredState } from "../../src/core/snapshot.ts";
-import { systemClock } from "../../src/core/clock.ts";
+import { systemClock } from "../../src/base/clock.ts";
 import { KubeClient } from "../../src/kube/kube-client.ts";
 import { RealClock } from "../../sandbox/index.ts";
 import { eventually, startTestCluster, type TestCluster } from "../helpers/sandbox.ts";

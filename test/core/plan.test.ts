@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { isValidationError, type ValidationError } from "../../src/core/errors.ts";
+import { isValidationError, type ValidationError } from "../../src/base/errors.ts";
 import { compilePlan, dryRunPlan, parsePlan, planTargets, type ActionStep, type Plan } from "../../src/core/plan.ts";
 import { KubeClient } from "../../src/kube/kube-client.ts";
 import { VirtualClock } from "../../sandbox/index.ts";

@@ -8,7 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { isValidationError, type ValidationError } from "../../src/core/errors.ts";
+import { isValidationError, type ValidationError } from "../../src/base/errors.ts";
 import { parsePlan, type Plan } from "../../src/core/plan.ts";
 import { checkPlan, DEFAULT_POLICY, loadPolicy, parsePolicy } from "../../src/core/policy.ts";
 

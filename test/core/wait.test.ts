@@ -6,8 +6,8 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Clock } from "../../src/core/clock.ts";
-import { KubeApiError } from "../../src/core/errors.ts";
+import type { Clock } from "../../src/base/clock.ts";
+import { KubeApiError } from "../../src/base/errors.ts";
 import { waitFor, type WaitCondition } from "../../src/core/wait.ts";
 import type { ClusterClient } from "../../src/kube/cluster-client.ts";
 import { KubeClient } from "../../src/kube/kube-client.ts";

@@ -4,8 +4,8 @@
  * emitted, and helpers to deploy a healthy Deployment and break its image.
  */
 import { join, dirname } from "node:path";
-import type { Agents } from "../../agents/agent.ts";
-import type { Incident } from "../../agents/types.ts";
+import type { Agents } from "../../src/incident/agent.ts";
+import type { Incident } from "../../src/incident/types.ts";
 import { DEFAULT_POLICY, type Policy } from "../../src/core/policy.ts";
 import { WriterLock } from "../../src/core/lock.ts";
 import { measureHealth } from "../../src/telemetry/health.ts";

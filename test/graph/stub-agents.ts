@@ -5,8 +5,8 @@
  * that plays a script of plans (one per attempt, seeing the attempts so far), and an undo reviewer
  * that checks the core's restore outcomes.
  */
-import type { AgentContext, Agents, DetectionAgent, DiagnosisAgent, MitigationAgent, Proposal, UndoAgent, UndoReport } from "../../agents/agent.ts";
-import type { Attempt, Diagnosis, Hypothesis, Incident } from "../../agents/types.ts";
+import type { AgentContext, Agents, DetectionAgent, DiagnosisAgent, MitigationAgent, Proposal, UndoAgent, UndoReport } from "../../src/incident/agent.ts";
+import type { Attempt, Diagnosis, Hypothesis, Incident } from "../../src/incident/types.ts";
 import type { Plan } from "../../src/core/plan.ts";
 import type { TransactionResult } from "../../src/core/transaction.ts";
 

@@ -6,7 +6,7 @@
 import { ChatOpenAI } from "@langchain/openai";
 import type { ClusterClient } from "../../src/kube/cluster-client.ts";
 import type { KubeObject, ListOptions, ObjectRef } from "../../src/kube/types.ts";
-import type { Incident } from "../../agents/types.ts";
+import type { Incident } from "../../src/incident/types.ts";
 
 export class MemoryCluster implements ClusterClient {
   readonly server = "memory://cluster";

@@ -7,10 +7,10 @@
 import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { LlmDiagnosisAgent, LlmMitigationAgent, runToolLoop, type LlmAgentCall, type LlmRuntime } from "../../agents/llm-agent.ts";
-import type { AgentContext } from "../../agents/agent.ts";
+import type { AgentContext } from "../../src/incident/agent.ts";
 import { digestOf } from "../../src/core/transaction.ts";
 import { parsePlan } from "../../src/core/plan.ts";
-import { systemClock } from "../../src/core/clock.ts";
+import { systemClock } from "../../src/base/clock.ts";
 import { startScriptedOpenAI, type ScriptedOpenAI } from "../helpers/scripted-openai.ts";
 import { ScriptedMitigation, StubDiagnosis } from "../graph/stub-agents.ts";
 import { chatModel, geoCluster, geoDiagnosisAnswer, geoIncident, INJECTION } from "./fixtures.ts";

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { compilePlan, parsePlan } from "../../src/core/plan.ts";
 import { DEFAULT_POLICY, parsePolicy } from "../../src/core/policy.ts";
 import { backoffDelay, classifyError } from "../../src/core/transaction-apply.ts";
-import { KubeApiError } from "../../src/core/errors.ts";
+import { KubeApiError } from "../../src/base/errors.ts";
 import { evaluate } from "../../src/playbooks/conditions.ts";
 import { render, parseDuration } from "../../src/playbooks/template.ts";
 import {

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { DEFAULT_POLICY } from "../../src/core/policy.ts";
-import { KubeApiError } from "../../src/core/errors.ts";
+import { KubeApiError } from "../../src/base/errors.ts";
 import type { HealthProbe } from "../../src/core/transaction.ts";
 import type { ClusterClient } from "../../src/kube/cluster-client.ts";
 import type { KubeObject, ObjectRef, PatchType, WriteOptions } from "../../src/kube/types.ts";

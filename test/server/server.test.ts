@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { openLedger, type SqliteLedger } from "../../src/core/ledger/index.ts";
-import { StratusError } from "../../src/core/errors.ts";
+import { StratusError } from "../../src/base/errors.ts";
 import { AlertStore, StratusMetrics, startServer, parseListen, type RunningServer } from "../../src/server/index.ts";
 import type { TransactionResult } from "../../src/core/transaction.ts";
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isValidationError } from "../../src/core/errors.ts";
+import { isValidationError } from "../../src/base/errors.ts";
 import { parseHealthConfig, resolveSettings, sloFor } from "../../src/telemetry/config.ts";
 import { result, type CheckResult, type CheckStatus, type HealthCheck, type HealthReport } from "../../src/telemetry/health-check.ts";
 import { combineSamples, improved, measureHealth, measureHealthOverWindow, parseHealthReport, regressed } from "../../src/telemetry/health.ts";

@@ -5,7 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Incident } from "../../agents/types.ts";
+import type { Incident } from "../../src/incident/types.ts";
 import type { KubeObject } from "../../src/kube/types.ts";
 import { IncidentBook, ReplicaHistory, ScaledClock, storyLine } from "../../src/watchdog/index.ts";
 import { fieldMatcher, labelMatcher } from "../../src/watchdog/selectors.ts";

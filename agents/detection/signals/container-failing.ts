@@ -4,7 +4,7 @@
  * One symptom per Deployment (or bare pod), every bad container as evidence. A single restart
  * after which the container runs again is not reported (see pod-state.ts).
  */
-import type { Evidence } from "../../types.ts";
+import type { Evidence } from "../../../src/incident/types.ts";
 import { symptom, type Signal, type Symptom } from "../signal.ts";
 import { containerProblems, minOf, podsByEntity } from "./pod-state.ts";
 

@@ -2,7 +2,7 @@
  * pod-not-ready: pods whose containers run but stay not Ready beyond the start grace (a readiness
  * probe that keeps failing). Containers that cannot run at all are container-failing's.
  */
-import type { Evidence } from "../../types.ts";
+import type { Evidence } from "../../../src/incident/types.ts";
 import { containerStatuses } from "../../observe/lookups.ts";
 import { symptom, type Signal, type Symptom } from "../signal.ts";
 import { minOf, podsByEntity } from "./pod-state.ts";

@@ -3,7 +3,7 @@
  * place them (PodScheduled=False: node selector, resources, unbound volumes), which the evidence
  * says. Image pulls are judged by container-failing, not here.
  */
-import type { Evidence } from "../../types.ts";
+import type { Evidence } from "../../../src/incident/types.ts";
 import { symptom, type Signal, type Symptom } from "../signal.ts";
 import { minOf, podsByEntity } from "./pod-state.ts";
 

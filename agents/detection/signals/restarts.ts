@@ -2,7 +2,7 @@
  * restarts: a container's restart count climbs — more than the tolerated one restart within the
  * window, as the detector itself counted across observations. A single restart is noise.
  */
-import type { Evidence } from "../../types.ts";
+import type { Evidence } from "../../../src/incident/types.ts";
 import { containerStatuses } from "../../observe/lookups.ts";
 import { symptom, type Signal, type Symptom } from "../signal.ts";
 import { podsByEntity } from "./pod-state.ts";

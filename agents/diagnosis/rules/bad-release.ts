@@ -4,7 +4,7 @@
  * new image in that revision makes it a bad release; rolling back to the previous revision is the
  * fix. A revision that only restarted pods, or no recent revision at all, is not this.
  */
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { containerOf, nearOnset, relativeToOnset, revisionDiff, touches } from "../revisions.ts";
 import { hypothesis, deploymentRef, type Rule } from "../rule.ts";
 import { deploymentsIn, logEvidence, serviceNamesOf } from "./util.ts";

@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from "../../../src/kube/types.ts";
 import { nsOf } from "../../observe/lookups.ts";
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { relativeToOnset } from "../revisions.ts";
 import { hypothesis, deploymentRef, type Rule } from "../rule.ts";
 import { changesNearOnset, deploymentOnPath, deploymentsIn } from "./util.ts";

@@ -6,7 +6,7 @@
  * to the type the error wants (a quoted number back to a number). A rollout that only restarted
  * pods is not the cause (rolling it back would not touch the ConfigMap).
  */
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { referencedObjects } from "../../observe/lookups.ts";
 import { grep, PARSE_ERROR, unmarshalMismatch } from "../patterns.ts";
 import { hypothesis, deploymentRef, type Rule } from "../rule.ts";

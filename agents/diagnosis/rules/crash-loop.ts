@@ -4,7 +4,7 @@
  * stamp), that change is the likely cause and rolling it back the fix; without one it names the
  * crash with a low confidence and proposes nothing.
  */
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { nearOnset, relativeToOnset, revisionDiff } from "../revisions.ts";
 import { hypothesis, deploymentRef, type Rule } from "../rule.ts";
 import { crashing, deploymentOnPath, deploymentsIn, logEvidence, textOf } from "./util.ts";

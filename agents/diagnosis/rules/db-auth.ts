@@ -11,7 +11,7 @@ import type { KubeObject } from "../../../src/kube/types.ts";
 import { parseUserList } from "../../observe/secrets.ts";
 import { nsOf, referencedObjects } from "../../observe/lookups.ts";
 import type { DeclaredUser } from "../../observe/types.ts";
-import type { Evidence, Hypothesis } from "../../types.ts";
+import type { Evidence, Hypothesis } from "../../../src/incident/types.ts";
 import { AUTH_FAILED, grep, NOT_AUTHORIZED } from "../patterns.ts";
 import { hypothesis, deploymentRef, type Rule } from "../rule.ts";
 import { changesNearOnset, deploymentOnPath, deploymentsIn, logEvidence } from "./util.ts";

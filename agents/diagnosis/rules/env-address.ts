@@ -6,7 +6,7 @@
  * evidently meant to be (the Service whose name the bad host starts with).
  */
 import type { KubeObject } from "../../../src/kube/types.ts";
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { CONN_REFUSED, grep, UNREACHABLE } from "../patterns.ts";
 import { containerOf, nearOnset, relativeToOnset, revisionDiff, touches } from "../revisions.ts";
 import { hypothesis, deploymentRef, type Remedy, type Rule } from "../rule.ts";

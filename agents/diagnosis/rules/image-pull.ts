@@ -3,7 +3,7 @@
  * InvalidImageName). The image to go back to is the previous revision's, when the latest revision
  * changed it (then rolling back is the fix), else the image its older, running pods still use.
  */
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { containerOf, nearOnset, relativeToOnset, revisionDiff, touches } from "../revisions.ts";
 import { hypothesis, deploymentRef, type Remedy, type Rule } from "../rule.ts";
 import { containersOf, deploymentOnPath, deploymentsIn, eventEvidence, podEvents, podEvidence, waitingWith } from "./util.ts";

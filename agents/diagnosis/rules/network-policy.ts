@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from "../../../src/kube/types.ts";
 import { matchesSelector, nsOf, type LabelSelector } from "../../observe/index.ts";
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { hypothesis, serviceRef, type Rule } from "../rule.ts";
 import { changesNearOnset, onPath, servicesIn } from "./util.ts";
 

@@ -3,7 +3,7 @@
  * under what they use. When the latest revision lowered the limit, rolling back is the fix;
  * otherwise raise the limit — to the previous revision's when that was higher, else double it.
  */
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { containerOf, nearOnset, relativeToOnset, revisionDiff, touches } from "../revisions.ts";
 import { hypothesis, deploymentRef, type Remedy, type Rule } from "../rule.ts";
 import { containersOf, deploymentOnPath, deploymentsIn, podEvidence } from "./util.ts";

@@ -4,7 +4,7 @@
  * to drop are exactly those no node satisfies; when the latest revision added them, rolling back
  * is the fix.
  */
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { nearOnset, relativeToOnset, revisionDiff } from "../revisions.ts";
 import { hypothesis, deploymentRef, type Remedy, type Rule } from "../rule.ts";
 import { deploymentOnPath, deploymentsIn, eventEvidence, podEvents } from "./util.ts";

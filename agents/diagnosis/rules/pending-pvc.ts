@@ -4,7 +4,7 @@
  * spec is immutable, so the fix recreates it with a class that exists: the one the tracker saw it
  * use before, else the cluster's default class, else the one other claims are bound with.
  */
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { referencedObjects } from "../../observe/lookups.ts";
 import { hypothesis, deploymentRef, type Rule } from "../rule.ts";
 import { changesNearOnset, deploymentOnPath, deploymentsIn, eventEvidence } from "./util.ts";

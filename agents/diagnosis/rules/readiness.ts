@@ -4,7 +4,7 @@
  * it does not answer). "Readiness probe failed" events back it up. The probe to restore is the
  * previous revision's, else the same probe aimed at the declared port.
  */
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { declaredPorts } from "../../observe/lookups.ts";
 import { containerOf, nearOnset, relativeToOnset, revisionDiff, touches } from "../revisions.ts";
 import { hypothesis, deploymentRef, type Remedy, type Rule } from "../rule.ts";

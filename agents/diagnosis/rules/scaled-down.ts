@@ -5,7 +5,7 @@
  * else what the last "Scaled down replica set" event says it was.
  */
 import type { KubeObject } from "../../../src/kube/types.ts";
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { hypothesis, deploymentRef, type Rule } from "../rule.ts";
 import { changesNearOnset, deploymentOnPath, deploymentsIn, eventEvidence, serviceNamesOf } from "./util.ts";
 

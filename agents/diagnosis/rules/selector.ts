@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from "../../../src/kube/types.ts";
 import { formatMap, matchesMap, nsOf } from "../../observe/index.ts";
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { hypothesis, serviceRef, type Rule } from "../rule.ts";
 import { changesNearOnset, deploymentsIn, onPath, servicesIn } from "./util.ts";
 

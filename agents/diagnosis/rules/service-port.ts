@@ -4,7 +4,7 @@
  * from what the Service targeted before the onset (when the tracker saw it), else from the pods'
  * declared port matching the Service port's name, number, or the only one they declare.
  */
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { CONN_REFUSED } from "../patterns.ts";
 import { hypothesis, serviceRef, type Rule } from "../rule.ts";
 import { changesNearOnset, onPath, servicesIn } from "./util.ts";

@@ -6,7 +6,7 @@
 import type { KubeObject } from "../../../src/kube/types.ts";
 import { containerStatuses, nsOf } from "../../observe/lookups.ts";
 import type { ObservedChange } from "../../observe/types.ts";
-import type { Evidence } from "../../types.ts";
+import type { Evidence } from "../../../src/incident/types.ts";
 import { nearOnset, relativeToOnset } from "../revisions.ts";
 import type { RuleContext } from "../rule.ts";
 

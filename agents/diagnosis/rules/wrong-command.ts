@@ -4,7 +4,7 @@
  * server that crashes, never becomes Ready, or serves the port but fails every request. The
  * command to restore is the previous revision's.
  */
-import type { Hypothesis } from "../../types.ts";
+import type { Hypothesis } from "../../../src/incident/types.ts";
 import { EXEC_NOT_FOUND, grep } from "../patterns.ts";
 import { containerOf, nearOnset, relativeToOnset, revisionDiff, touches } from "../revisions.ts";
 import { hypothesis, deploymentRef, type Rule } from "../rule.ts";

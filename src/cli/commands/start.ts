@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RealClock, Sandbox, APP_NAMES, getApp, seededRandom, waitForApp, type AppDefinition } from "../../../sandbox/index.ts";
 import { createFaultContext, FAULT_KINDS, FAULTS, faultByKind, isFaultError, isNoise, type Fault, type FaultContext, type FaultTarget } from "../../../sandbox/faults/index.ts";
-import type { Clock } from "../../core/clock.ts";
+import type { Clock } from "../../base/clock.ts";
 import { DEFAULT_LEDGER_PATH } from "../../core/ledger/index.ts";
 import { llmConfigFromFlags, type LlmConfig } from "../../llm/index.ts";
 import type { Watchdog } from "../../watchdog/index.ts";

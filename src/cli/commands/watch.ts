@@ -8,11 +8,11 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { Agents } from "../../../agents/agent.ts";
+import type { Agents } from "../../incident/agent.ts";
 import { createEmbeddedAgents } from "../../../agents/index.ts";
 import { DEFAULT_PLAYBOOK_DIR, watchPlaybooks, type Playbook, type PlaybookWatcher } from "../../playbooks/index.ts";
 import { withLlm } from "../../../agents/llm-agent.ts";
-import { systemClock, type Clock } from "../../core/clock.ts";
+import { systemClock, type Clock } from "../../base/clock.ts";
 import { DEFAULT_LEDGER_PATH, openLedger } from "../../core/ledger/index.ts";
 import { DEFAULT_POLICY, loadPolicy } from "../../core/policy.ts";
 import { checkpointPathFor, closeCheckpointer, openCheckpointer, recordLlmCall } from "../../graph/index.ts";

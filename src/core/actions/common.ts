@@ -8,7 +8,7 @@
 import type { ClusterClient } from "../../kube/cluster-client.ts";
 import { formatRef, refOf, type KubeObject, type ObjectRef } from "../../kube/types.ts";
 import { sameJson, show } from "../diff.ts";
-import { KubeApiError, ValidationError } from "../errors.ts";
+import { KubeApiError, ValidationError } from "../../base/errors.ts";
 import type { ActionOutcome, ApplyContext } from "./action.ts";
 
 export const deploymentRef = (namespace: string, name: string): ObjectRef => ({ apiVersion: "apps/v1", kind: "Deployment", namespace, name });

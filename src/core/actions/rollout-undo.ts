@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { formatRef, type KubeObject } from "../../kube/types.ts";
 import { sameJson } from "../diff.ts";
-import { ValidationError } from "../errors.ts";
+import { ValidationError } from "../../base/errors.ts";
 import type { ActionDefinition } from "./action.ts";
 import { clone, deploymentRef, readExisting, replaceIfChanged, withDryRun } from "./common.ts";
 import { namespaceName, objectName } from "./schema.ts";

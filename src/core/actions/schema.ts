@@ -5,7 +5,7 @@
  * Plans and the policy file use the same converter so every refusal reads the same way.
  */
 import { z } from "zod";
-import { ValidationError } from "../errors.ts";
+import { ValidationError } from "../../base/errors.ts";
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

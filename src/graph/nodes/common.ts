@@ -3,7 +3,7 @@
  * line each (for the story, the ledger and the Attempt record), the object refs an entry names,
  * and the baseline replica map rebuilt from state.
  */
-import type { EntityRef } from "../../../agents/types.ts";
+import type { EntityRef } from "../../incident/types.ts";
 import { describeAction } from "../../core/actions/registry.ts";
 import { MAX_OBJECT_REFS } from "../../core/ledger/defaults.ts";
 import type { ObjectRef as LedgerRef } from "../../core/ledger/index.ts";

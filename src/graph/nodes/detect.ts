@@ -3,7 +3,7 @@
  * thread with it; the node validates it (zod: it may come back from a checkpoint or an alert),
  * records it in the ledger with the pre-incident replica baseline, and tells the story's first line.
  */
-import { Incident } from "../../../agents/types.ts";
+import { Incident } from "../../incident/types.ts";
 import { ACTORS } from "../defaults.ts";
 import type { GraphDeps } from "../deps.ts";
 import { appendOnce } from "../records.ts";

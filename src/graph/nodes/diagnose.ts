@@ -3,7 +3,7 @@
  * or answers something that does not parse is not a crash of the graph: the incident goes to a
  * person (escalate) with the error as the reason.
  */
-import { Diagnosis } from "../../../agents/types.ts";
+import { Diagnosis } from "../../incident/types.ts";
 import { ACTORS } from "../defaults.ts";
 import type { GraphDeps } from "../deps.ts";
 import { appendOnce } from "../records.ts";

@@ -3,7 +3,7 @@
  * and why it failed — which the mitigation agent reads on the next try and must differ from. After
  * the last allowed attempt the incident is escalated.
  */
-import type { Attempt } from "../../../agents/types.ts";
+import type { Attempt } from "../../incident/types.ts";
 import { ACTORS, DEFAULT_MAX_ATTEMPTS } from "../defaults.ts";
 import type { GraphDeps } from "../deps.ts";
 import { appendOnce } from "../records.ts";

@@ -4,7 +4,7 @@
  * recorded against the transaction. A transaction that escalated itself (the rollback did not
  * restore) always escalates the incident.
  */
-import type { UndoReport } from "../../../agents/agent.ts";
+import type { UndoReport } from "../../incident/agent.ts";
 import { ACTORS } from "../defaults.ts";
 import type { GraphDeps } from "../deps.ts";
 import { appendOnce } from "../records.ts";

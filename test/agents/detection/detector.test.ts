@@ -9,8 +9,8 @@ import { describe, it } from "node:test";
 import type { KubeObject } from "../../../src/kube/types.ts";
 import type { CallEdge, MetricSource, ServiceStats } from "../../../src/telemetry/metric-source.ts";
 import { EmbeddedDetectionAgent } from "../../../agents/detection/detector.ts";
-import type { AgentContext } from "../../../agents/agent.ts";
-import type { Incident } from "../../../agents/types.ts";
+import type { AgentContext } from "../../../src/incident/agent.ts";
+import type { Incident } from "../../../src/incident/types.ts";
 import { FakeCluster } from "../../telemetry/fake-cluster.ts";
 import { deployment, endpoints, exited, iso, NOW, NS, pod, replicaSet, running, service, waiting } from "../fixtures.ts";
 

@@ -23,8 +23,8 @@ import { digestOf, runTransaction, type TransactionResult } from "../../../src/c
 import { DEFAULT_POLICY } from "../../../src/core/policy.ts";
 import { isActionStep } from "../../../src/core/plan.ts";
 import { createEmbeddedAgents } from "../../../agents/index.ts";
-import type { AgentContext } from "../../../agents/agent.ts";
-import type { Attempt, Diagnosis, Incident } from "../../../agents/types.ts";
+import type { AgentContext } from "../../../src/incident/agent.ts";
+import type { Attempt, Diagnosis, Incident } from "../../../src/incident/types.ts";
 
 export type FaultSpec = { kind: string; target: { kind: string; name: string }; params?: Record<string, unknown> };
 

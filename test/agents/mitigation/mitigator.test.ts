@@ -11,8 +11,8 @@ import type { KubeObject, ObjectRef } from "../../../src/kube/types.ts";
 import { DEFAULT_PLAYBOOK_DIR, loadPlaybookDir } from "../../../src/playbooks/index.ts";
 import { EmbeddedMitigationAgent } from "../../../agents/mitigation/mitigator.ts";
 import { hypothesis } from "../../../agents/diagnosis/rule.ts";
-import type { AgentContext } from "../../../agents/agent.ts";
-import type { Attempt, Diagnosis, Hypothesis } from "../../../agents/types.ts";
+import type { AgentContext } from "../../../src/incident/agent.ts";
+import type { Attempt, Diagnosis, Hypothesis } from "../../../src/incident/types.ts";
 import { FakeCluster } from "../../telemetry/fake-cluster.ts";
 import { deployment, incident, NOW, NS, secret, service } from "../fixtures.ts";
 

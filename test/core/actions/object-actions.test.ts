@@ -7,7 +7,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { applyAction, parseAction } from "../../../src/core/actions/registry.ts";
-import { isAlreadyExists, isNotFound } from "../../../src/core/errors.ts";
+import { isAlreadyExists, isNotFound } from "../../../src/base/errors.ts";
 import { KubeClient } from "../../../src/kube/kube-client.ts";
 import type { KubeObject, ObjectRef } from "../../../src/kube/types.ts";
 import { VirtualClock } from "../../../sandbox/index.ts";

@@ -7,7 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ACTIONS, ACTION_TYPES, actionDefinition, actionTargets, describeAction, parseAction } from "../../../src/core/actions/registry.ts";
-import { isValidationError, type ValidationError } from "../../../src/core/errors.ts";
+import { isValidationError, type ValidationError } from "../../../src/base/errors.ts";
 
 const NS = "hotel-reservation";
 

@@ -8,7 +8,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { applyAction, parseAction } from "../../../src/core/actions/registry.ts";
-import { isConflict, isNotFound, isValidationError } from "../../../src/core/errors.ts";
+import { isConflict, isNotFound, isValidationError } from "../../../src/base/errors.ts";
 import { KubeClient } from "../../../src/kube/kube-client.ts";
 import { VirtualClock } from "../../../sandbox/index.ts";
 import { startTestCluster, type TestCluster } from "../../helpers/sandbox.ts";

@@ -7,7 +7,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Agents } from "../../../agents/agent.ts";
+import type { Agents } from "../../../src/incident/agent.ts";
 import { loadScenarios } from "../../../evals/loader.ts";
 import { runScenario } from "../../../evals/runner/run-scenario.ts";
 import { sandboxCatalog } from "../../../evals/sandbox-catalog.ts";

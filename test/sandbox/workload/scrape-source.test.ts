@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Clock } from "../../../src/core/clock.ts";
+import type { Clock } from "../../../src/base/clock.ts";
 import { ScrapeSource } from "../../../src/telemetry/scrape-source.ts";
 import { startApp, type AppFixture } from "../apps/app-fixture.ts";
 

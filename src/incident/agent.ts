@@ -4,11 +4,12 @@
  * the graph (src/graph) only sees these interfaces. Agents read the cluster through read-only
  * tools and return typed data; none of them writes — writes happen only in a core transaction.
  */
-import type { ClusterClient } from "../src/kube/cluster-client.ts";
-import type { Clock } from "../src/core/clock.ts";
-import type { Plan } from "../src/core/plan.ts";
-import type { TransactionResult } from "../src/core/transaction.ts";
-import type { MetricSource, Alert } from "../src/telemetry/metric-source.ts";
+import type { ClusterClient } from "../kube/cluster-client.ts";
+import type { Clock } from "../base/clock.ts";
+import type { Plan } from "../core/plan.ts";
+import type { TransactionResult } from "../core/transaction.ts";
+import type { MetricSource, Alert } from "../telemetry/metric-source.ts";
+import type { TokenCount } from "../llm/usage.ts";
 import type { Attempt, Diagnosis, Hypothesis, Incident } from "./types.ts";
 
 /** What every agent may read. Read-only by construction: nothing here can write. */
@@ -60,3 +61,19 @@ export interface UndoAgent {
 }
 
 export type Agents = { detection: DetectionAgent; diagnosis: DiagnosisAgent; mitigation: MitigationAgent; undo: UndoAgent };
+
+export type LlmAgentName = "diagnosis" | "mitigation" | "undo";
+
+/** One agent call as the ledger records it. */
+export type LlmAgentCall = {
+  agent: LlmAgentName;
+  incidentId?: string;
+  txId?: string;
+  reasoner: "llm" | "embedded";
+  /** Why the embedded reasoner answered instead, when it did. */
+  fallbackReason?: string;
+  repairs: number;
+  rounds: number;
+  toolCalls: string[];
+  tokens: TokenCount;
+};
