@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { z } from "zod";
-import type { AgentContext, Agents, DiagnosisAgent, MitigationAgent, Proposal, UndoAgent, UndoReport } from "../src/incident/agent.ts";
+import type { AgentContext, Agents, DiagnosisAgent, MitigationAgent, Proposal, UndoAgent, UndoReview } from "../src/incident/agent.ts";
 import { Hypothesis, type Attempt, type Diagnosis, type Incident } from "../src/incident/types.ts";
 import { diagnosisTools } from "./diagnosis/tools.ts";
 import { mitigationTools } from "./mitigation/tools.ts";
@@ -144,7 +144,7 @@ export function loadPrompt(agent: LlmAgentName): string {
 
 const DiagnosisAnswer = z.object({ hypotheses: z.array(Hypothesis).min(1).max(5), path: z.array(z.string()).default([]) });
 const MitigationAnswer = z.object({ hypothesis: z.number().int().min(0).default(0), plan: z.unknown().nullable(), rationale: z.string().default("") });
-const UndoAnswer = z.object({ restored: z.boolean(), escalate: z.boolean(), summary: z.string().min(1), details: z.array(z.string()).default([]) });
+const UndoAnswer = z.object({ summary: z.string().min(1), details: z.array(z.string()).default([]) });
 
 abstract class LlmAgentBase {
   constructor(protected readonly rt: LlmRuntime, private readonly agent: LlmAgentName) {}
@@ -221,8 +221,8 @@ export class LlmUndoAgent extends LlmAgentBase implements UndoAgent {
     super(rt, "undo");
   }
 
-  /** The embedded review always runs; the model may add escalation but never clear one. */
-  async review(result: TransactionResult, ctx: AgentContext): Promise<UndoReport> {
+  /** The embedded explanation always runs; the model's is added to it. Neither decides restoration. */
+  async review(result: TransactionResult, ctx: AgentContext): Promise<UndoReview> {
     const base = await this.embedded.review(result, ctx);
     const input = {
       task: "check this rollback",
@@ -236,8 +236,6 @@ export class LlmUndoAgent extends LlmAgentBase implements UndoAgent {
     }
     this.report(res, { txId: result.txId });
     return {
-      restored: base.restored && res.value.restored,
-      escalate: base.escalate || res.value.escalate,
       summary: res.value.summary,
       details: [...res.value.details, ...base.details.map((d) => `embedded check: ${d}`)],
     };

@@ -5,7 +5,17 @@
  * the apps' manifests.
  */
 
-export type FaultKindView = { targetKinds: readonly string[]; benign: boolean };
+export type FaultKindView = {
+  targetKinds: readonly string[];
+  benign: boolean;
+  /** A generic kind (api-change) that may be listed under noise as well as faults. */
+  alsoNoise?: boolean;
+  /** True when the kind checks its injections itself (`preflight`), targets included. */
+  preflight?: boolean;
+};
+
+/** One injection handed to a kind's preflight: `field` is its place in the file (`faults[0]`). */
+export type PreflightInput = { field: string; target: { kind: string; name: string }; params?: Record<string, unknown> };
 
 export interface CatalogView {
   /** The kind's spec, or undefined for a kind the catalog does not have. */
@@ -18,14 +28,23 @@ export interface CatalogView {
   appObjects(app: string, kind: string): string[];
   /** Why these params are not valid for the kind (unknown name, wrong type), or undefined when they are. */
   checkParams(kind: string, params: Record<string, unknown> | undefined): string | undefined;
+  /**
+   * For kinds with a preflight: the scenario's injections of `kind`, in the order they run, checked
+   * against a twin of the app; problems name the field (`faults[0].params.patch[1]`). Pure.
+   */
+  preflight?(app: string, kind: string, steps: PreflightInput[]): Array<{ field: string; message: string }>;
 }
 
 /** Builds the view from fault specs and app manifests (any objects with kind and metadata.name). */
 export function catalogFrom(
-  faults: ReadonlyArray<{ spec: { kind: string; targetKinds: readonly string[]; truth: unknown }; groundTruth?(target: { kind: string; name: string; namespace: string }, params?: Record<string, unknown>): unknown }>,
+  faults: ReadonlyArray<{
+    spec: { kind: string; targetKinds: readonly string[]; truth: unknown; alsoNoise?: boolean };
+    groundTruth?(target: { kind: string; name: string; namespace: string }, params?: Record<string, unknown>): unknown;
+    preflight?(objects: ReadonlyArray<Record<string, any>>, steps: PreflightInput[]): Array<{ field: string; message: string }>;
+  }>,
   apps: ReadonlyArray<{ name: string; objects: ReadonlyArray<{ kind: string; metadata: { name?: string } }> }>,
 ): CatalogView {
-  const byKind = new Map(faults.map((f) => [f.spec.kind, { targetKinds: f.spec.targetKinds, benign: f.spec.truth === "benign" }]));
+  const byKind = new Map(faults.map((f) => [f.spec.kind, { targetKinds: f.spec.targetKinds, benign: f.spec.truth === "benign", alsoNoise: f.spec.alsoNoise, preflight: !!f.preflight }]));
   const objects = new Map<string, Map<string, Set<string>>>();
   for (const app of apps) {
     const kinds = new Map<string, Set<string>>();
@@ -38,6 +57,11 @@ export function catalogFrom(
     objects.set(app.name, kinds);
   }
   return {
+    preflight: (app, kind, steps) => {
+      const f = faults.find((x) => x.spec.kind === kind);
+      const objs = apps.find((a) => a.name === app)?.objects;
+      return f?.preflight && objs ? f.preflight(objs, steps) : [];
+    },
     checkParams: (kind, params) => {
       const f = faults.find((x) => x.spec.kind === kind);
       if (!f?.groundTruth || !params) return undefined;

@@ -4,7 +4,6 @@
  * Scenario files override the budget; the CLI overrides concurrency and the agents. Stratus itself
  * runs with the watchdog's defaults (detection tick, health sampling, lock wait).
  */
-import { DEFAULT_DETECT_INTERVAL_MS as WATCHDOG_DETECT_INTERVAL_MS } from "../src/watchdog/defaults.ts";
 
 /** Scenario files or folders when none are given. */
 export const DEFAULT_SCENARIO_PATH = "evals/scenarios";
@@ -25,13 +24,6 @@ export const DEFAULT_COOLDOWN_MS = 60_000;
 /** How often the runner polls the oracles once Stratus has committed something. */
 export const DEFAULT_ORACLE_POLL_MS = 15_000;
 
-/**
- * How often Stratus's detection agent looks at the app, in simulated time: twice the watchdog's own
- * tick. Each look reads the whole app, and at the watchdog's 5 s the catalog's CPU cost doubles
- * (about 4.5 s of CPU per scenario instead of 2) for a few seconds of time-to-detect; detection's
- * hold times (30 s for status, 60 s for metrics, three observations) are met either way.
- */
-export const DEFAULT_DETECT_INTERVAL_MS = 2 * WATCHDOG_DETECT_INTERVAL_MS;
 /** Simulated time Stratus watches the healthy app before the first injection (its detectors learn a baseline). */
 export const DEFAULT_LEAD_IN_MS = 30_000;
 /** Simulated time after the last injection with no incident at all before the runner stops waiting. */

@@ -3,7 +3,7 @@
  * the report. The runner's internals (sandbox per scenario, virtual time, the agent loop) live in
  * `runner/` and are reached through `runEvals`.
  */
-export { ScenarioSchema, parseDuration, formatDuration, formatProblem, type Scenario, type LoadedScenario, type ScenarioProblem } from "./scenario.ts";
+export { ScenarioSchema, formatProblem, type Scenario, type LoadedScenario, type ScenarioProblem } from "./scenario.ts";
 export { loadScenarios, parseScenarioText, expandPaths, type LoadResult } from "./loader.ts";
 export { catalogFrom, type CatalogView } from "./catalog-view.ts";
 export { sandboxCatalog } from "./sandbox-catalog.ts";

@@ -100,20 +100,31 @@ export function parseScenarioText(text: string, file: string, catalog: CatalogVi
   return problems.length ? { problems } : { file, scenario: r.data };
 }
 
-/** Kinds, target kinds and target objects, checked against what the catalog and the app hold. */
+/**
+ * Kinds, target kinds and target objects, checked against what the catalog and the app hold. A kind
+ * with a preflight (api-change) checks its own injections — in the order they will run, on a twin of
+ * the app — so a change that cannot apply is refused here, before anything is applied anywhere.
+ */
 export function checkAgainstCatalog(s: Scenario, file: string, catalog: CatalogView): ScenarioProblem[] {
   const problems: ScenarioProblem[] = [];
+  const preflights = new Map<string, Array<{ field: string; target: Injection["target"]; params?: Record<string, unknown>; at: number }>>();
   const check = (list: Injection[], field: "faults" | "noise") => {
     list.forEach((inj, i) => {
       const at = `${field}[${i}]`;
       const spec = catalog.fault(inj.kind);
       if (!spec) {
-        const kinds = catalog.kinds().filter((k) => (field === "noise") === !!catalog.fault(k)?.benign);
+        const kinds = catalog.kinds().filter((k) => (field === "noise") === !!catalog.fault(k)?.benign || !!catalog.fault(k)?.alsoNoise);
         problems.push({ file, field: `${at}.kind`, message: `unknown fault kind "${inj.kind}"; known ${field === "noise" ? "noise " : ""}kinds: ${kinds.join(", ")}` });
         return;
       }
       if (field === "faults" && spec.benign) problems.push({ file, field: `${at}.kind`, message: `"${inj.kind}" is a benign noise kind: list it under noise, not faults` });
-      if (field === "noise" && !spec.benign) problems.push({ file, field: `${at}.kind`, message: `"${inj.kind}" is a fault, not noise: list it under faults` });
+      if (field === "noise" && !spec.benign && !spec.alsoNoise) problems.push({ file, field: `${at}.kind`, message: `"${inj.kind}" is a fault, not noise: list it under faults` });
+      if (spec.preflight && catalog.preflight) {
+        const steps = preflights.get(inj.kind) ?? [];
+        steps.push({ field: at, target: inj.target, params: inj.params, at: inj.at ?? 0 });
+        preflights.set(inj.kind, steps);
+        return;
+      }
       const bad = catalog.checkParams(inj.kind, inj.params);
       if (bad) problems.push({ file, field: `${at}.params`, message: bad });
       if (!spec.targetKinds.includes(inj.target.kind)) {
@@ -128,6 +139,11 @@ export function checkAgainstCatalog(s: Scenario, file: string, catalog: CatalogV
   };
   check(s.faults, "faults");
   check(s.noise ?? [], "noise");
+  for (const [kind, steps] of preflights) {
+    // The order the runner injects in: by `at`, faults before noise at the same time (a stable sort).
+    const ordered = [...steps].sort((a, b) => a.at - b.at);
+    for (const p of catalog.preflight!(s.app, kind, ordered)) problems.push({ file, field: p.field, message: p.message });
+  }
   return problems;
 }
 

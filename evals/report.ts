@@ -5,7 +5,9 @@
  * found in scenario files. Pure: it formats an EvalJson and nothing else.
  */
 import * as D from "./defaults.ts";
-import { formatDuration, formatProblem } from "./scenario.ts";
+import { DEFAULT_DETECT_INTERVAL_MS as WATCHDOG_DETECT_INTERVAL_MS } from "../src/watchdog/defaults.ts";
+import { formatDuration } from "../src/base/duration.ts";
+import { formatProblem } from "./scenario.ts";
 import { detectionCorrect, PAPER_FIGURES, type EvalJson, type ScenarioResult, type Summary } from "./scoring.ts";
 
 const AGENT_TITLES: Record<string, string> = {
@@ -126,7 +128,7 @@ const HOW_IT_RUNS = [
   "",
   `1. **Warm-up**: the app is deployed and its load generator starts; time runs until every Deployment is available, then ${formatDuration(D.DEFAULT_WARMUP_MS)} more.`,
   `2. **Baseline**: the runner records every Deployment's replica count and starts its own health timeline (the telemetry's health checks, its own client and metric scrape, a sample every ${formatDuration(D.DEFAULT_HEALTH_SAMPLE_MS)}).`,
-  `3. **Stratus starts watching**: the detection agent observes every ${formatDuration(D.DEFAULT_DETECT_INTERVAL_MS)}; each incident goes to the real incident graph (diagnose → plan → guard → transact → undo → retry with reflection → escalate) over HTTP. Where the policy asks a person to approve, the runner approves, on the record.`,
+  `3. **Stratus starts watching**: the shipped incident loop (\`src/watchdog/loop.ts\`, the watchdog's own) looks every ${formatDuration(WATCHDOG_DETECT_INTERVAL_MS)}; each incident goes to the real incident graph (diagnose → plan → guard → transact → undo → retry with reflection → escalate) over HTTP. Where the policy asks a person to approve, the runner answers through the loop's approver seam, on the record.`,
   `4. **Injection**, ${formatDuration(D.DEFAULT_LEAD_IN_MS)} later: each fault and noise event at its \`at\`, through the Kubernetes API as a chaos tool would.`,
   `5. **The loop runs** until the faults' oracles have passed for ${formatDuration(D.DEFAULT_COOLDOWN_MS)} after a committed transaction, the agent has given up (escalated, nothing new for ${formatDuration(D.DEFAULT_GIVE_UP_AFTER_ESCALATION_MS)}) or seen nothing ${formatDuration(D.DEFAULT_GIVE_UP_UNDETECTED_MS)} after the last injection, its attempts are spent, the budget (\`simTime\`, default ${formatDuration(D.DEFAULT_SIM_BUDGET_MS)} after the last injection) is spent, or — in a scenario that needs no fix — ${formatDuration(D.DEFAULT_QUIET_WATCH_MS)} after the last injection.`,
   "6. **Scoring**: the faults' own oracles check the cluster (the fault is gone, every pod Ready, replicas back to their pre-injection counts, workload success ≥ 99% over the last minute). Stratus's writes are counted at the API server by its bearer token. Simulated time stands still while any HTTP request is in flight, so an agent reading the cluster is never overtaken by simulated minutes; it jumps ahead when all are waiting on the clock.",

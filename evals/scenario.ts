@@ -2,32 +2,13 @@
  * The eval scenario format, as a zod schema: one YAML file per scenario — an app, a seed, the
  * faults to inject (zero or more), benign noise, what a correct agent achieves (`expect`) and the
  * budget. The shape is public (scenarios are written outside this repository too), so it is strict:
- * an unknown field is refused by name. Durations are written "30s", "20m", "500ms" or "1h".
+ * an unknown field is refused by name. Durations are written "30s", "1m30s", "500ms" or "2h".
  * Checks that need the fault catalog or an app's objects live in `loader.ts`.
  */
 import { z } from "zod";
+import { durationSchema } from "../src/base/duration.ts";
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-
-/** Milliseconds of a duration string such as "30s"; undefined when it does not parse. */
-export function parseDuration(s: string): number | undefined {
-  const m = DURATION.exec(s.trim());
-  return m ? Math.round(Number(m[1]) * UNIT_MS[m[2]]) : undefined;
-}
-
-/** "1m30s"-free, short form for reports: 90000 → "90s", 1200000 → "20m". */
-export function formatDuration(ms: number): string {
-  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
-  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
-  return `${ms}ms`;
-}
-
-const Duration = z
-  .string()
-  .refine((s) => parseDuration(s) !== undefined, { message: 'must be a duration such as "0s", "30s", "5m" or "500ms"' })
-  .transform((s) => parseDuration(s)!);
+const Duration = durationSchema();
 
 const Name = z.string().min(1).max(253);
 

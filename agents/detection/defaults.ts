@@ -1,56 +1,39 @@
 /**
- * Every tunable of the embedded detection reasoner in one place: how long a symptom must persist
- * before it is an incident (hysteresis), what counts as a latency or error anomaly, grace periods
- * for starting pods and rollouts, and the cool-down after an incident closes.
+ * The detection agent's own tunables: only *timing* — how long a failing health check must hold
+ * before it is an incident (hysteresis), how long a check may drop out and still be the same
+ * failure, how far back restart growth is counted, and the cool-down after an incident closes.
+ * What counts as failing (SLOs, grace periods, bad container reasons, request-rate floors) is not
+ * here: detection runs the same checks with the same numbers as verification
+ * (`src/telemetry/defaults.ts`).
  */
-import { DEFAULT_BAD_TERMINATED_REASONS, DEFAULT_BAD_WAITING_REASONS, DEFAULT_SLO } from "../../src/telemetry/defaults.ts";
 
 export type DetectionSettings = {
-  /** A status symptom (pods, containers, endpoints) must persist this long... */
+  /** A failure read from object status, specs or Endpoints must hold this long... */
   statusHoldMs: number;
-  /** ...a metric symptom (error ratio, latency) this long, longer than a traffic spike and than a rate window... */
+  /** ...one read from metric rates this long, longer than a traffic spike and than a rate window... */
   metricHoldMs: number;
-  /** ...and be seen in at least this many observations. */
+  /** ...and be seen in at least this many observations. An alert has held in its source: one observation. */
   minObservations: number;
-  /** A symptom missing from fewer observations than this, within `gapToleranceMs`, is still the same one (crash loops flap). */
+  /** Per check name, a hold that replaces its source's (a healthy rollout is briefly unavailable). */
+  holdMsByCheck: Readonly<Record<string, number>>;
+  /** A failure missing from observations for less than this is still the same one (crash loops flap). */
   gapToleranceMs: number;
-  /** Error ratio above which a service or call edge is failing. */
-  maxErrorRatio: number;
-  /** p99 latency above which a service is slow, whatever its baseline. */
-  maxP99Seconds: number;
-  /** Latency anomaly: p99 above baseline × this factor and above baseline + `latencyMinDeltaSeconds`. */
-  latencyFactor: number;
-  latencyMinDeltaSeconds: number;
-  /** Requests per second below which a service's ratios are not judged (too little traffic). */
-  minRequestRate: number;
-  /** A pod may be Pending / not Ready this long after it was created or started (image pulls, warm-up). */
-  startGraceMs: number;
-  /** Restarts a container may gain within `restartWindowMs` (one restart is noise). */
-  restartTolerance: number;
+  /** The `restarts` check counts growth over this long (from the oldest observation within it). */
   restartWindowMs: number;
-  /** After an incident closes, metric symptoms must start at least this much later to count (rates lag). */
+  /** After an incident closes, metric failures must start at least this much later to count (rates lag). */
   metricCooldownMs: number;
-  /** An open incident whose symptoms have all been gone this long is closed by detection itself. */
+  /** An open incident whose failures have all been gone this long is closed by detection itself. */
   autoCloseMs: number;
-  badWaitingReasons: readonly string[];
-  badTerminatedReasons: readonly string[];
 };
 
 export const DEFAULT_DETECTION: DetectionSettings = {
   statusHoldMs: 30_000,
   metricHoldMs: 60_000,
   minObservations: 3,
+  // A rollout's new pods are unavailable while they start: the same minute `pods-pending` and `pods-ready` grant.
+  holdMsByCheck: { "deployments-available": 60_000 },
   gapToleranceMs: 30_000,
-  maxErrorRatio: DEFAULT_SLO.maxErrorRatio,
-  maxP99Seconds: DEFAULT_SLO.maxP99Seconds,
-  latencyFactor: 3,
-  latencyMinDeltaSeconds: 0.15,
-  minRequestRate: 0.05,
-  startGraceMs: 60_000,
-  restartTolerance: 1,
   restartWindowMs: 10 * 60_000,
   metricCooldownMs: 60_000,
   autoCloseMs: 5 * 60_000,
-  badWaitingReasons: DEFAULT_BAD_WAITING_REASONS,
-  badTerminatedReasons: DEFAULT_BAD_TERMINATED_REASONS,
 };

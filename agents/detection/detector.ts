@@ -1,29 +1,38 @@
 /**
- * The embedded detection reasoner. Each `observe` takes one Observation (feeding the shared change
- * tracker), runs every signal, and passes the symptoms through the hysteresis window; a namespace
- * with a confirmed symptom and no open incident gets one new Incident, returned once. While an
- * incident is open its namespace raises no other (one problem, one incident — symptoms spreading
- * to callers are the same problem). `close` ends it and restarts the namespace's symptom clocks,
- * so what remains must hold again before it opens a new incident; metric symptoms must also wait
- * out a cool-down, since rates lag behind a fix. An open incident whose symptoms are all gone for
- * a while is closed by the detector itself.
+ * The embedded detection reasoner: health reports over time. Each `observe` measures health with
+ * the same check registry, settings and thresholds the transaction verifies with (`measureHealth`,
+ * HEALTH_CHECKS), feeds the failing "check:entity" results through the hysteresis window, and —
+ * for a namespace with a confirmed failure and no open incident — returns one new Incident naming
+ * those keys (`Incident.checks`), so an incident can only be opened on something verification
+ * weighs, and a fix that clears its checks is one verification can see. While an incident is open
+ * its namespace raises no other (one problem, one incident: failures spreading to callers are the
+ * same problem). `close` ends it and restarts the namespace's clocks, so what remains must hold
+ * again; metric failures also wait out a cool-down, since rates lag behind a fix. An open incident
+ * whose failures are all gone for a while is closed by the detector itself. The same tick's reads
+ * also feed the change tracker the other agents read.
  */
 import type { AgentContext, DetectionAgent } from "../../src/incident/agent.ts";
+import type { Evidence, Incident } from "../../src/incident/types.ts";
+import { HEALTH_CHECKS } from "../../src/telemetry/checks/index.ts";
+import type { HealthConfigInput } from "../../src/telemetry/config.ts";
+import type { HealthCheck, HealthReport } from "../../src/telemetry/health-check.ts";
+import { measureHealth } from "../../src/telemetry/health.ts";
+import type { KubeObject } from "../../src/kube/types.ts";
 import { buildObservation } from "../observe/build.ts";
 import type { ChangeTracker } from "../observe/changes.ts";
-import { ObservationIndex } from "../observe/lookups.ts";
-import type { Observation } from "../observe/types.ts";
-import type { Evidence, Incident } from "../../src/incident/types.ts";
 import { DEFAULT_DETECTION, type DetectionSettings } from "./defaults.ts";
+import { affectedName, evidenceOf, failuresOf, symptomLine, type Failure } from "./failure.ts";
 import { History } from "./history.ts";
-import { SymptomWindow, type Tracked } from "./hysteresis.ts";
-import type { Signal, Symptom } from "./signal.ts";
-import { SIGNALS } from "./signals/index.ts";
+import { FailureWindow, type Tracked } from "./hysteresis.ts";
+import { TickClient, TickMetrics } from "./tick-reads.ts";
 
 export type DetectionOptions = {
   settings?: Partial<DetectionSettings>;
   tracker?: ChangeTracker;
-  signals?: readonly Signal[];
+  /** The checks to judge with; default: every registered check (what verification runs). */
+  checks?: readonly HealthCheck[];
+  /** Health config (SLOs, weights, grace periods), the same one verification is given. */
+  health?: HealthConfigInput;
   newId?: () => string;
 };
 
@@ -34,15 +43,15 @@ const MAX_EVIDENCE = 40;
 export class EmbeddedDetectionAgent implements DetectionAgent {
   readonly settings: DetectionSettings;
   private readonly history = new History();
-  private readonly window = new SymptomWindow();
+  private readonly window = new FailureWindow();
   private readonly open = new Map<string, Open>();
   private readonly closedAt = new Map<string, number>();
   private lastAt?: number;
   /** The clock of the last observation: `close` stamps its time with it (it is called between observations). */
   private clock?: AgentContext["clock"];
   private seq = 0;
-  /** The latest observation and its symptoms, for callers that want to show them. */
-  last?: { observation: Observation; symptoms: Symptom[]; problems: string[] };
+  /** The latest health report, its failures and what could not be observed, for callers that want to show them. */
+  last?: { report: HealthReport; failures: Failure[]; problems: string[] };
 
   constructor(private readonly opts: DetectionOptions = {}) {
     this.settings = { ...DEFAULT_DETECTION, ...opts.settings };
@@ -50,38 +59,55 @@ export class EmbeddedDetectionAgent implements DetectionAgent {
 
   async observe(ctx: AgentContext): Promise<Incident | null> {
     this.clock = ctx.clock;
-    let obs: Observation;
+    const at = ctx.clock.now();
+    if (this.lastAt !== undefined && at < this.lastAt) return null;
+    const client = new TickClient(ctx.client);
+    const metrics = ctx.metrics ? new TickMetrics(ctx.metrics) : undefined;
+    const problems: string[] = [];
+    if (this.opts.tracker) {
+      const obs = await buildObservation({ ...ctx, client, ...(metrics ? { metrics } : {}) }, { tracker: this.opts.tracker, skipMetrics: true }).catch((e: Error) => {
+        problems.push(`cannot observe changes: ${e.message}`);
+        return undefined;
+      });
+      problems.push(...(obs?.problems ?? []));
+    }
+    const deployments = await this.deployments(client, ctx.namespaces);
+    const checks = this.opts.checks ?? HEALTH_CHECKS;
+    const baselineReplicas = this.history.baseline(deployments, ctx.baselineReplicas);
+    const previous = this.history.previous(at, this.settings.restartWindowMs);
+    let report: HealthReport;
     try {
-      obs = await buildObservation(ctx, { tracker: this.opts.tracker });
+      report = await measureHealth({
+        cluster: client,
+        namespaces: ctx.namespaces,
+        clock: ctx.clock,
+        ...(metrics ? { metrics } : {}),
+        ...(ctx.alerts ? { alerts: ctx.alerts } : {}),
+        ...(baselineReplicas ? { baselineReplicas } : {}),
+        ...(previous ? { previous } : {}),
+        ...(this.opts.health ? { config: this.opts.health } : {}),
+        checks: [...checks],
+      });
     } catch {
       this.last = undefined;
-      return null; // nothing readable: not an incident, and not sure of anything
+      return null; // a bad health config: nothing judged, so not sure of anything
     }
-    if (this.lastAt !== undefined && obs.at < this.lastAt) return null;
-    this.lastAt = obs.at;
-    this.history.record(obs);
-    const idx = new ObservationIndex(obs);
-    const sctx = { obs, idx, history: this.history, settings: this.settings, baselineReplicas: ctx.baselineReplicas };
-    const symptoms: Symptom[] = [];
-    const problems = [...obs.problems];
-    for (const signal of this.opts.signals ?? SIGNALS) {
-      try {
-        symptoms.push(...signal.detect(sctx).filter((s) => obs.namespaces.includes(s.namespace)));
-      } catch (e) {
-        problems.push(`signal ${signal.name} failed: ${(e as Error).message}`);
-      }
-    }
-    this.window.update(obs.at, symptoms, this.settings);
-    this.history.learn(obs, new Set(this.window.active().map((t) => `${t.symptom.namespace}/${t.symptom.entity}`)));
-    this.last = { observation: obs, symptoms, problems };
-    this.autoClose(obs.at);
+    this.lastAt = at;
+    this.history.record(report);
+    this.history.learnReplicas(deployments, new Set(report.failing));
+    for (const r of report.results) if (r.status === "error") problems.push(r.evidence[0] ?? `check ${r.check} could not run`);
 
-    const confirmed = this.window.confirmed(obs.at, this.settings, (t) => this.notBefore(t));
-    for (const ns of obs.namespaces) {
+    const failures = failuresOf(report, checks, ctx.namespaces);
+    this.window.update(at, failures, this.settings);
+    this.last = { report, failures, problems };
+    this.autoClose(at);
+
+    const confirmed = this.window.confirmed(at, this.settings, (t) => this.notBefore(t));
+    for (const ns of ctx.namespaces) {
       if (this.openIn(ns)) continue;
-      const mine = confirmed.filter((t) => t.symptom.namespace === ns);
+      const mine = confirmed.filter((t) => t.failure.namespace === ns);
       if (!mine.length) continue;
-      const incident = this.openIncident(ns, obs.at, mine, problems);
+      const incident = this.openIncident(ns, at, mine, problems);
       this.open.set(incident.id, { incident, namespace: ns });
       return incident;
     }
@@ -96,6 +122,7 @@ export class EmbeddedDetectionAgent implements DetectionAgent {
     const at = Math.max(this.clock?.now() ?? 0, this.lastAt ?? 0);
     this.closedAt.set(o.namespace, at);
     this.window.rebase(o.namespace, at);
+    this.history.rebase(o.namespace);
   }
 
   /** Incidents opened and not yet closed. */
@@ -103,20 +130,25 @@ export class EmbeddedDetectionAgent implements DetectionAgent {
     return [...this.open.values()].map((o) => o.incident);
   }
 
+  private async deployments(client: TickClient, namespaces: string[]): Promise<KubeObject[]> {
+    const lists = await Promise.all(namespaces.map((namespace) => client.list("apps/v1", "Deployment", { namespace }).catch(() => [])));
+    return lists.flat();
+  }
+
   private openIn(ns: string): boolean {
     return [...this.open.values()].some((o) => o.namespace === ns);
   }
 
-  /** After a close, metric symptoms only count from the end of the cool-down. */
+  /** After a close, metric failures only count from the end of the cool-down. */
   private notBefore(t: Tracked): number {
-    const closed = this.closedAt.get(t.symptom.namespace);
+    const closed = this.closedAt.get(t.failure.namespace);
     if (closed === undefined) return -Infinity;
-    return t.symptom.class === "metric" ? closed + this.settings.metricCooldownMs : closed;
+    return t.failure.source === "metric" ? closed + this.settings.metricCooldownMs : closed;
   }
 
   private autoClose(at: number): void {
     for (const [id, o] of this.open) {
-      const any = this.window.active().some((t) => t.symptom.namespace === o.namespace && t.lastSeen === at);
+      const any = this.window.active().some((t) => t.failure.namespace === o.namespace && t.lastSeen === at);
       if (any) {
         o.clearSince = undefined;
         continue;
@@ -127,22 +159,24 @@ export class EmbeddedDetectionAgent implements DetectionAgent {
   }
 
   private openIncident(ns: string, at: number, confirmed: Tracked[], problems: string[]): Incident {
-    const active = this.window.active().filter((t) => t.symptom.namespace === ns && t.lastSeen === at);
-    const ordered = [...confirmed, ...active.filter((t) => !confirmed.includes(t))];
-    const onset = Math.min(...confirmed.map((t) => SymptomWindow.onset(t)));
-    const evidence: Evidence[] = ordered.flatMap((t) => t.symptom.evidence).slice(0, MAX_EVIDENCE);
+    const failingNow = this.window.active().filter((t) => t.failure.namespace === ns && t.lastSeen === at);
+    const ordered = [...confirmed, ...failingNow.filter((t) => !confirmed.includes(t))];
+    const onset = Math.min(...confirmed.map((t) => t.firstSeen));
+    const evidence: Evidence[] = ordered.flatMap((t) => evidenceOf(t.failure)).slice(0, MAX_EVIDENCE);
     for (const p of problems.slice(0, 5)) evidence.push({ source: "health", fact: `not observed: ${p}`.slice(0, 2000) });
+    const keys = [...new Set(confirmed.map((t) => t.failure.key))].sort();
     const id = this.opts.newId?.() ?? `inc-${ns}-${at.toString(36)}-${++this.seq}`;
     return {
       id,
       namespace: ns,
       openedAt: new Date(at).toISOString(),
       onsetAt: new Date(Number.isFinite(onset) ? onset : at).toISOString(),
-      severity: confirmed.some((t) => t.symptom.severity === "critical") ? "critical" : "warning",
-      symptoms: ordered.map((t) => `${t.symptom.signal}:${ns}/${t.symptom.entity}: ${t.symptom.text}${confirmed.includes(t) ? "" : " (not yet confirmed)"}`),
-      affected: [...new Set(ordered.map((t) => t.symptom.entity))],
+      severity: ordered.some((t) => t.failure.result.critical) ? "critical" : "warning",
+      symptoms: ordered.map((t) => `${symptomLine(t.failure)}${confirmed.includes(t) ? "" : " (not yet confirmed)"}`),
+      affected: [...new Set(ordered.map((t) => affectedName(t.failure)))],
       evidence,
-      fingerprint: `${ns}|${[...new Set(confirmed.map((t) => t.symptom.key))].sort().join(",")}`,
+      fingerprint: `${ns}|${keys.join(",")}`,
+      checks: keys,
     };
   }
 }

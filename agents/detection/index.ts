@@ -1,7 +1,7 @@
 /**
- * The embedded detection reasoner: the agent, its signals and settings.
+ * The embedded detection reasoner: health reports over time. The agent, its timing settings, and
+ * the failure view of a health report it tracks.
  */
 export { EmbeddedDetectionAgent, type DetectionOptions } from "./detector.ts";
 export { DEFAULT_DETECTION, type DetectionSettings } from "./defaults.ts";
-export { SIGNALS } from "./signals/index.ts";
-export { symptom, type Signal, type SignalContext, type Symptom } from "./signal.ts";
+export { failuresOf, type Failure } from "./failure.ts";

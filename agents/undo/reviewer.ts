@@ -1,17 +1,16 @@
 /**
  * The embedded undo reasoner. The core has already compensated a failed attempt (restored every
- * snapshot in reverse and measured health again); this agent checks that work: every object back
- * as snapshotted, health after the restore no worse than the baseline (the transaction's own H2,
- * measured by the caller's probe — usually over a window — and, when asked, a fresh single
- * measurement now), nothing left half-done. It says what it found in words and escalates when the
- * cluster is not back where it was.
+ * snapshot in reverse, measured health again) and given the restoration verdict; this agent
+ * explains it in words: each object and how it was restored, health after the restore against the
+ * baseline (the transaction's own H2 and, when asked, a fresh single measurement now). It never
+ * decides whether the cluster is back — that verdict is the transaction's.
  */
 import { regressed } from "../../src/telemetry/compare.ts";
 import { measureHealth } from "../../src/telemetry/health.ts";
 import type { HealthReport } from "../../src/telemetry/health-check.ts";
 import type { TransactionResult } from "../../src/core/transaction.ts";
 import { formatRef } from "../../src/kube/types.ts";
-import type { AgentContext, UndoAgent, UndoReport } from "../../src/incident/agent.ts";
+import type { AgentContext, UndoAgent, UndoReview } from "../../src/incident/agent.ts";
 
 export type UndoOptions = {
   /**
@@ -24,13 +23,13 @@ export type UndoOptions = {
 export class EmbeddedUndoAgent implements UndoAgent {
   constructor(private readonly opts: UndoOptions = {}) {}
 
-  async review(result: TransactionResult, ctx: AgentContext): Promise<UndoReport> {
+  async review(result: TransactionResult, ctx: AgentContext): Promise<UndoReview> {
     const details: string[] = [];
     if (result.outcome === "committed") {
-      return { restored: false, escalate: false, summary: `transaction ${result.txId} committed: nothing to undo`, details: [result.reason] };
+      return { summary: `transaction ${result.txId} committed: nothing to undo`, details: [result.reason] };
     }
     if (result.outcome === "refused" || result.outcome === "needs-approval" || (result.outcome === "aborted" && !result.steps.some((s) => s.ok))) {
-      return { restored: true, escalate: false, summary: `transaction ${result.txId} ${result.outcome} before any write: nothing to undo`, details: [result.reason] };
+      return { summary: `transaction ${result.txId} ${result.outcome} before any write: nothing to undo`, details: [result.reason] };
     }
     const mismatched = result.restored.filter((r) => !r.matches);
     for (const r of result.restored) details.push(`${formatRef(r.ref)}: ${r.action}${r.matches ? ", matches its snapshot" : `, does NOT match its snapshot${r.detail ? `: ${r.detail}` : ""}`}`);
@@ -63,8 +62,6 @@ export class EmbeddedUndoAgent implements UndoAgent {
     ];
     const restored = problems.length === 0;
     return {
-      restored,
-      escalate: !restored,
       summary: restored
         ? `transaction ${result.txId} ${result.outcome}: ${result.restored.length} object(s) restored to their snapshots, health no worse than before`
         : `transaction ${result.txId} ${result.outcome}: restoration incomplete — ${problems.join("; ")}; a person must look`,

@@ -11,19 +11,28 @@ import type { LedgerStore } from "../../src/core/ledger/index.ts";
 import type { TransactionResult } from "../../src/core/transaction.ts";
 import { SIM_EPOCH } from "./env.ts";
 import type { HealthTimeline, CommittedTx } from "./health-timeline.ts";
-import type { AgentLoop } from "./agent-loop.ts";
+import type { GraphEvent } from "../../src/graph/index.ts";
 import type { Job } from "./job.ts";
 import type { ScenarioResult } from "../scoring.ts";
 import { describeWrite, type Write } from "./write-watch.ts";
 
 export type OracleResult = { kind: string; target: string; ok: boolean; reasons: string[] };
 
+/** A graph event with the simulated time it happened at. */
+export type TimedEvent = { at: number; event: GraphEvent };
+
+/** What the incident loop did in a scenario: its events, and each incident it took with how it ended. */
+export type LoopRecord = {
+  events: TimedEvent[];
+  incidents: Array<{ id: string; openedAt: number; status?: string; endedAt?: number }>;
+};
+
 export type Observed = {
   /** When injection began (after warm-up and lead-in). */
   t0: number;
   /** When each fault (not noise) was injected. */
   injectedAt: number[];
-  loop: AgentLoop;
+  loop: LoopRecord;
   timeline: HealthTimeline;
   /** When each transaction reached its intent (the runner had just measured health). */
   intents: Map<string, number>;

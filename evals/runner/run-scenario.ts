@@ -15,12 +15,14 @@ import { replicaBaseline } from "../../src/telemetry/health.ts";
 import * as D from "../defaults.ts";
 import type { Injection, Scenario } from "../scenario.ts";
 import { erroredResult, type ScenarioResult } from "../scoring.ts";
-import { AgentLoop } from "./agent-loop.ts";
+import { WriterLock } from "../../src/core/lock.ts";
+import { closeCheckpointer, openCheckpointer } from "../../src/graph/index.ts";
+import { IncidentLoop } from "../../src/watchdog/loop.ts";
 import { createAgents } from "./agents.ts";
 import { startEnv, type ScenarioEnv } from "./env.ts";
 import { HealthTimeline } from "./health-timeline.ts";
 import type { Job } from "./job.ts";
-import { scoreScenario, type OracleResult, type Observed } from "./outcome.ts";
+import { scoreScenario, type LoopRecord, type OracleResult, type Observed, type TimedEvent } from "./outcome.ts";
 import { setupVariant } from "./variants.ts";
 
 /** Time the app has to come up before the scenario is an error. */
@@ -41,16 +43,16 @@ export async function runScenario(job: Job, hooks: ScenarioHooks = {}): Promise<
   const s = job.scenario;
   const base = { id: s.id, agent: job.agent, app: s.app, file: job.file, expect: s.expect };
   let env: ScenarioEnv | undefined;
-  let loop: AgentLoop | undefined;
+  let running: Running | undefined;
   try {
     env = await startEnv(s);
-    const observed = await play(job, env, hooks, (l) => (loop = l));
+    const observed = await play(job, env, hooks, (r) => (running = r));
     return scoreScenario(job, observed, cost());
   } catch (e) {
     return { ...erroredResult(base, errorText(e), cost().wallSeconds), cpuSeconds: Math.round(cost().cpuSeconds * 10) / 10 };
   } finally {
     try {
-      await (loop as AgentLoop | undefined)?.stop();
+      await (running as Running | undefined)?.stop();
     } catch {
       /* already reported */
     }
@@ -58,7 +60,10 @@ export async function runScenario(job: Job, hooks: ScenarioHooks = {}): Promise<
   }
 }
 
-async function play(job: Job, env: ScenarioEnv, hooks: ScenarioHooks, setLoop: (l: AgentLoop) => void): Promise<Observed> {
+/** The incident loop as a scenario runs it, and how to stop it (a transaction in flight finishes first). */
+type Running = { loop: IncidentLoop; stop(): Promise<void> };
+
+async function play(job: Job, env: ScenarioEnv, hooks: ScenarioHooks, setRunning: (r: Running) => void): Promise<Observed> {
   const s = job.scenario;
   const { clock, driver } = env;
   const ns = env.app.namespace;
@@ -81,25 +86,52 @@ async function play(job: Job, env: ScenarioEnv, hooks: ScenarioHooks, setLoop: (
   const agents = createAgents(job.llm, { ledger: env.ledger, policy });
   const variant = setupVariant(job.agent, { agents: hooks.wrapAgents?.(agents) ?? agents, ledger: env.ledger, attempts });
   const intents = new Map<string, number>();
-  const loop = new AgentLoop({
+  const events: TimedEvent[] = [];
+  // The shipped incident loop, exactly as the watchdog runs it, through its seams: the runner acts
+  // as the operator where the policy asks for one (on the record as person:eval-runner), and holds
+  // each transaction's intent until it has measured health itself.
+  const checkpointer = openCheckpointer(":memory:");
+  const loop = new IncidentLoop({
     agents: variant.agents,
     ledger: variant.ledger,
-    client: env.stratus.client,
-    metrics: env.stratus.metrics,
     clock,
-    namespace: ns,
+    checkpointer,
+    reader: env.stratus.client,
+    writer: env.stratus.client,
+    lock: new WriterLock({ client: env.stratus.client, clock, identity: "stratus-eval" }),
     policy,
-    maxAttempts: variant.maxAttempts,
-    attemptBudget: job.agent === "single" ? 1 : attempts,
+    namespaces: () => [ns],
+    metrics: env.stratus.metrics,
+    approver: async () => ({ by: "eval-runner", note: "approved by the eval runner, acting as the operator" }),
     wrapHealth: variant.wrapHealth,
-    beforeWrite: async (txId) => {
+    onEvent: (event) => {
+      events.push({ at: clock.now(), event });
+      if (event.type === "transaction") void timeline.sample();
+    },
+    onTransactionStep: async (step, txId) => {
+      if (step !== "intent") return;
       await timeline.sample();
       intents.set(txId, clock.now());
     },
-    afterTransaction: () => void timeline.sample(),
+    maxAttempts: variant.maxAttempts,
+    attemptBudget: job.agent === "single" ? 1 : attempts,
   });
-  setLoop(loop);
-  loop.start();
+  const done = loop.run();
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= (async () => {
+    loop.stop();
+    await done;
+    closeCheckpointer(checkpointer);
+  })());
+  setRunning({ loop, stop });
+  const record = (): LoopRecord => ({
+    events,
+    incidents: loop.book.all().map((e) => ({
+      id: e.incident.id,
+      openedAt: e.takenAt,
+      ...(e.status === "running" || e.status === "awaiting-approval" ? {} : { status: e.status === "error" ? `error: ${e.reason}` : e.status, endedAt: e.changedAt }),
+    })),
+  });
   await driver.sleep(D.DEFAULT_LEAD_IN_MS);
 
   // Injection: faults and noise at their `at`, through the API as a chaos tool would.
@@ -135,14 +167,14 @@ async function play(job: Job, env: ScenarioEnv, hooks: ScenarioHooks, setLoop: (
     if (injecting || loop.handling) return false;
     const now = clock.now();
     if (quiet) return now >= t0 + lastAt + D.DEFAULT_QUIET_WATCH_MS;
-    if (loop.events.some((e) => e.event.type === "transaction" && e.event.result.outcome === "committed")) {
+    if (events.some((e) => e.event.type === "transaction" && e.event.result.outcome === "committed")) {
       const ok = (await oracles(env, s, ns)).every((o) => o.ok);
       if (ok) {
         firstOkAt ??= now;
         if (now - firstOkAt >= D.DEFAULT_COOLDOWN_MS) return true;
       } else firstOkAt = undefined;
     }
-    const last = loop.incidents.at(-1);
+    const last = record().incidents.at(-1);
     if (!last && now - (t0 + lastAt) >= D.DEFAULT_GIVE_UP_UNDETECTED_MS) return true;
     const gaveUp = last?.status && last.status !== "resolved" && now - (last.endedAt ?? now) >= D.DEFAULT_GIVE_UP_AFTER_ESCALATION_MS;
     const spent = loop.attempts >= (job.agent === "single" ? 1 : attempts) && !firstOkAt && now - (last?.endedAt ?? now) >= D.DEFAULT_GIVE_UP_AFTER_ESCALATION_MS;
@@ -151,14 +183,14 @@ async function play(job: Job, env: ScenarioEnv, hooks: ScenarioHooks, setLoop: (
   if (injectError) throw injectError;
 
   // The end: stop the agent (a transaction in flight finishes first), then let the oracles judge.
-  await loop.stop();
+  await stop();
   await driver.sleep(D.DEFAULT_HEALTH_SAMPLE_MS * D.DEFAULT_HEALTH_WINDOW);
   timeline.stop();
   const final = await oracles(env, s, ns);
   return {
     t0,
     injectedAt,
-    loop,
+    loop: record(),
     timeline,
     intents,
     oracles: final,

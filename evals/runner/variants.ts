@@ -41,7 +41,7 @@ export function setupVariant(variant: AgentVariant, base: { agents: Agents; ledg
   const undo: UndoAgent = {
     async review(result) {
       base.ledger.append({ kind: "note", actor: "eval:ablation", txId: result.txId, payload: { phase: "rollback-skipped", reason: "naive ablation: retries without undo; the failed attempt is left in place" } });
-      return { restored: false, escalate: false, summary: "naive ablation: nothing was undone; the next attempt starts from here", details: [] };
+      return { summary: "naive ablation: nothing was undone; the next attempt starts from here", details: [] };
     },
   };
   return {

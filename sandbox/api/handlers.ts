@@ -19,6 +19,7 @@ import {
 } from "./selectors.ts";
 import type { DeleteOptions, ObjectStore } from "./store.ts";
 import type { KObject } from "./types.ts";
+import { decodeContinue, encodeContinue, parseListOptions } from "./list-options.ts";
 
 export type Reply = { code: number; body: unknown };
 
@@ -52,20 +53,22 @@ export function listFilter(route: ResourceRoute, query: URLSearchParams): Object
 }
 
 export function list(store: ObjectStore, route: ResourceRoute, query: URLSearchParams): { items: KObject[]; rv: string; continueToken?: string; remaining?: number } {
+  const opts = parseListOptions(query);
   const filter = listFilter(route, query);
-  let items = store.list(route.rt, route.rt.namespaced ? route.namespace : undefined).filter(filter);
+  const listNs = route.rt.namespaced ? route.namespace : undefined;
+  let items = store.list(route.rt, listNs).filter(filter);
   const rv = String(store.currentRv());
-  const limit = Number(query.get("limit") ?? 0);
-  const cont = query.get("continue");
   // The token names the last key served, not an offset: objects deleted or created between pages
   // then cannot shift the rest, so every object that lives through the listing comes exactly once.
-  if (cont) {
-    const after = decodeContinue(cont);
-    items = items.filter((o) => compareKeys(keyOf(o), after) > 0);
+  if (opts.continueToken) {
+    const after = decodeContinue(opts.continueToken, listNs, route.rt.namespaced, store.historyFloor());
+    const key: ListKey = [after.namespace, after.name];
+    items = items.filter((o) => compareKeys(keyOf(o), key) > 0);
   }
-  if (limit > 0 && items.length > limit) {
-    const page = items.slice(0, limit);
-    return { items: page, rv, continueToken: encodeContinue(keyOf(page[page.length - 1]), rv), remaining: items.length - limit };
+  if (opts.limit > 0 && items.length > opts.limit) {
+    const page = items.slice(0, opts.limit);
+    const last = page[page.length - 1].metadata;
+    return { items: page, rv, continueToken: encodeContinue(last.namespace ?? "", last.name ?? "", Number(rv) || 1, listNs !== undefined), remaining: items.length - opts.limit };
   }
   return { items, rv };
 }
@@ -264,18 +267,4 @@ const keyOf = (o: KObject): ListKey => [o.metadata.namespace ?? "", o.metadata.n
 function compareKeys(a: ListKey, b: ListKey): number {
   if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
   return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
-}
-
-function encodeContinue(last: ListKey, rv: string): string {
-  return Buffer.from(JSON.stringify({ k: last, rv })).toString("base64url");
-}
-
-function decodeContinue(token: string): ListKey {
-  try {
-    const v = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (Array.isArray(v.k) && v.k.length === 2 && v.k.every((x: unknown) => typeof x === "string")) return [v.k[0], v.k[1]];
-  } catch {
-    /* fall through */
-  }
-  throw badRequest(`continue: Invalid value: "${token.slice(0, 40)}": the continue token is not valid: list again without it`);
 }

@@ -9,6 +9,30 @@ import { decodeProtobufObject, PROTOBUF } from "./protobuf.ts";
 
 /** The real server's default limit on a request body. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/** The nesting limit of the real server's JSON decoder (sigs.k8s.io/json, as encoding/json). */
+export const MAX_JSON_DEPTH = 10_000;
+
+/**
+ * Throws a 400 when brackets nest deeper than MAX_JSON_DEPTH, before any parser or recursive walk
+ * sees the text: a 100k-deep body must be a client error, never a stack overflow. Brackets inside
+ * strings do not count.
+ */
+export function checkNestingDepth(text: string, limit = MAX_JSON_DEPTH): void {
+  let depth = 0;
+  let inString: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString !== undefined) {
+      if (c === 92 /* \\ */) i++;
+      else if (text[i] === inString) inString = undefined;
+      continue;
+    }
+    if (c === 34 /* " */) inString = '"';
+    else if (c === 91 || c === 123) {
+      if (++depth > limit) throw badRequest(`the request body could not be decoded: exceeded max depth of ${limit} nested objects or lists`);
+    } else if (c === 93 || c === 125) depth--;
+  }
+}
 
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -20,7 +44,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       size += c.length;
       if (size > limit) {
         failed = true;
-        reject(new ApiError(413, "RequestEntityTooLarge", `the request body is too large: limit is ${limit} bytes`));
+        reject(new ApiError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${limit}`));
         return;
       }
       chunks.push(c);
@@ -35,6 +59,7 @@ export function parseBody(buf: Buffer, contentType: string | undefined): unknown
   if ((contentType ?? "").toLowerCase().startsWith(PROTOBUF)) return decodeProtobufObject(buf);
   const text = buf.toString("utf8");
   if (!text.trim()) throw badRequest("the request body is empty: send the object as JSON");
+  checkNestingDepth(text);
   const ct = (contentType ?? "").toLowerCase();
   if (ct.includes("yaml")) {
     try {

@@ -251,7 +251,7 @@ function mergeInto(target: unknown, patch: unknown): unknown {
 // Kubernetes strategic merge patch
 
 /** Lists of objects merged element-by-element, keyed by this field of each element. */
-const MERGE_KEYS: Record<string, string> = {
+export const MERGE_KEYS: Record<string, string> = {
   containers: "name",
   initContainers: "name",
   ephemeralContainers: "name",
@@ -271,7 +271,7 @@ const MERGE_KEYS: Record<string, string> = {
 };
 
 /** Lists of primitives merged as sets (Kubernetes' `patchStrategy:"merge"` on a []string). */
-const SET_LISTS = new Set(["finalizers", "podCIDRs"]);
+export const SET_LISTS = new Set(["finalizers", "podCIDRs"]);
 
 const DELETE = Symbol("delete");
 

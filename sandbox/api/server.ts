@@ -19,6 +19,19 @@ import type { ObjectStore } from "./store.ts";
 import { toTable, wantsTable } from "./table.ts";
 import type { KObject } from "./types.ts";
 import { serveWatch } from "./watch.ts";
+import { checkPathName, parseTarget } from "./request-target.ts";
+import { parseListOptions } from "./list-options.ts";
+import { OpenApiDocuments } from "./openapi/documents.ts";
+import { serveOpenApi } from "./openapi/serve.ts";
+
+const OPENAPI = new WeakMap<ApiServerOptions, OpenApiDocuments>();
+
+/** The server's OpenAPI documents, built on first request from its registry. */
+function openapi(o: ApiServerOptions): OpenApiDocuments {
+  let docs = OPENAPI.get(o);
+  if (!docs) OPENAPI.set(o, (docs = new OpenApiDocuments(o.registry)));
+  return docs;
+}
 
 /** Reads a container's log; throws ApiError (400/404) when there is none to read. */
 export interface PodLogSource {
@@ -101,10 +114,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: ApiServerOpt
       return sendJson(res, 200, apiResourceList(o.registry, segments[1], segments[2]));
     }
   }
-  if (path.startsWith("/openapi")) throw new ApiError(404, "NotFound", "this server publishes no OpenAPI document");
+  if (segments[0] === "openapi") return serveOpenApi(req, res, segments, openapi(o));
 
   const route = resolveResourcePath(o.registry, segments);
   if (!route) throw new ApiError(404, "NotFound", `the server could not find the requested resource: ${url.pathname}`);
+  checkPathName(route.namespace);
+  checkPathName(route.name);
   if (method !== "GET" && method !== "HEAD") {
     const injected = o.interceptWrite?.(method, route);
     if (injected === "hang") return; // the client's timeout is what this simulates
@@ -165,14 +180,14 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
   if (!route.name) {
     switch (method) {
       case "GET": {
-        if (q.get("watch") === "true" || q.get("watch") === "1") {
-          const timeout = q.get("timeoutSeconds");
+        const opts = parseListOptions(q);
+        if (opts.watch) {
           return serveWatch(req, res, store, {
             rt,
             filter: listFilter(route, q),
-            resourceVersion: q.get("resourceVersion") ?? undefined,
-            timeoutSeconds: timeout ? Number(timeout) : undefined,
-            bookmarks: q.get("allowWatchBookmarks") === "true",
+            resourceVersion: opts.resourceVersion,
+            timeoutSeconds: opts.timeoutSeconds,
+            bookmarks: opts.allowWatchBookmarks,
           }, (close) => { watches.add(close); res.on("close", () => watches.delete(close)); });
         }
         const page = list(store, route, q);
@@ -222,19 +237,6 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
     }
     default:
       throw new ApiError(405, "MethodNotAllowed", `${method} is not allowed on ${rt.plural}/${route.name}`);
-  }
-}
-
-/**
- * Parses the request target. A path is always a path here ("//x/api" is not a host named x), each
- * segment is percent-decoded as the real server does, and what does not parse is a 400, not a 500.
- */
-function parseTarget(raw: string): { url: URL; segments: string[] } {
-  try {
-    const url = new URL(raw.startsWith("/") ? `http://sandbox${raw}` : raw, "http://sandbox");
-    return { url, segments: url.pathname.split("/").filter(Boolean).map(decodeURIComponent) };
-  } catch {
-    throw badRequest(`the request target ${JSON.stringify(raw.slice(0, 120))} is not a valid URL path`);
   }
 }
 

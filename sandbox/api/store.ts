@@ -53,6 +53,7 @@ export class ObjectStore {
   private readonly random: () => number;
   private readonly buckets = new Map<string, Bucket>();
   private readonly history: StoreEvent[] = [];
+  private droppedThrough = 0; // the newest resourceVersion whose event has left the history
   private historyStart = 0; // index of the oldest retained event in `history` (ring as array+offset)
   private readonly listeners = new Set<(e: StoreEvent) => void>();
   /** owner uid -> "resourceKey|ns/name" of its dependents */
@@ -202,6 +203,11 @@ export class ObjectStore {
     return out;
   }
 
+  /** The resourceVersion below which history has been dropped (0 while nothing has been). */
+  historyFloor(): number {
+    return this.droppedThrough;
+  }
+
   /**
    * Events after `fromRv`, in order. Throws 410 Gone when events after `fromRv` have already been
    * dropped from the history, so the caller must list again.
@@ -279,6 +285,7 @@ export class ObjectStore {
   private emit(e: StoreEvent): void {
     this.history.push(e);
     if (this.history.length - this.historyStart > this.historySize) {
+      this.droppedThrough = this.history[this.historyStart].rv;
       this.historyStart++;
       // Compact now and then so the array does not grow without bound.
       if (this.historyStart > this.historySize) {

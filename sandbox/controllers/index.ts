@@ -7,6 +7,7 @@ import { ContainerLogs } from "./container-logs.ts";
 import type { Controller } from "./controller.ts";
 import { DeploymentController } from "./deployment.ts";
 import { ReplicaSetController } from "./replicaset.ts";
+import { ResourceQuotaController } from "./resource-quota.ts";
 import { EndpointsController } from "./endpoints.ts";
 import { Kubelet } from "./kubelet.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -20,6 +21,7 @@ export function createControllers(opts: { images: ImageCatalog }): ControllerSet
   const controllers: Controller[] = [
     new DeploymentController(), new ReplicaSetController(),
     new VolumeBinder(), new Scheduler(), new Kubelet(opts.images, logs), new EndpointsController(),
+    new ResourceQuotaController(),
   ];
   return {
     controllers,

@@ -8,8 +8,11 @@
  */
 import type { KubeClient } from "./kube-client.ts";
 
-/** The object kinds a fault can be aimed at. */
-export type TargetKind = "Deployment" | "Service";
+/**
+ * The object kinds a fault can be aimed at: most kinds take a Deployment or a Service; the generic
+ * `api-change` takes any kind the API server serves.
+ */
+export type TargetKind = "Deployment" | "Service" | (string & {});
 
 /** An object in an app's namespace: `target: {kind, name}` in a scenario, plus the namespace. */
 export type FaultTarget = { kind: string; name: string; namespace: string };
@@ -83,7 +86,18 @@ export type FaultSpec = {
   truth: { layer: Layer; type: FaultType } | "benign";
   /** Known params with their defaults, for the listing and error messages. */
   params: Record<string, string>;
+  /**
+   * True for a generic kind that may be listed under `noise:` as well as `faults:` (whether it
+   * breaks anything depends on its params, as with any change an operator makes).
+   */
+  alsoNoise?: boolean;
 };
+
+/** One problem a preflight found: the field of the injection (`params.patch[1]`) and what is wrong. */
+export type PreflightProblem = { field: string; message: string };
+
+/** One injection of a scenario, as a preflight checks it: `field` is its place (`faults[0]`). */
+export type PreflightStep = { field: string; target: { kind: string; name: string }; params?: Record<string, unknown> };
 
 export interface Fault {
   readonly spec: FaultSpec;
@@ -101,6 +115,14 @@ export interface Fault {
    * last simulated minute). Reads only; never throws for a broken cluster — that is a failed verdict.
    */
   oracle(ctx: FaultContext, target: FaultTarget, params?: Record<string, unknown>): Promise<OracleVerdict>;
+  /**
+   * Optional: checks a scenario's injections of this kind against the app's manifests without a
+   * cluster — the steps in the order they will run, each dry-run on a twin of the app — so a
+   * scenario that cannot apply is refused before anything is applied anywhere. Pure and
+   * synchronous; returns [] when every step applies. Kinds with a preflight take any target kind
+   * and the scenario loader leaves the target checks to it.
+   */
+  preflight?(objects: ReadonlyArray<Record<string, any>>, steps: PreflightStep[]): PreflightProblem[];
 }
 
 export type FaultErrorCode = "unknown-kind" | "bad-target" | "target-missing" | "bad-params" | "inject-failed";

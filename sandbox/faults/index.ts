@@ -4,6 +4,7 @@
  * Scenarios name kinds exactly as `spec.kind` here.
  */
 import { FaultError, type Fault } from "./fault.ts";
+import { apiChange } from "./kinds/api-change.ts";
 import { configCorrupt } from "./kinds/config-corrupt.ts";
 import { cpuStress } from "./kinds/cpu-stress.ts";
 import { dbAuthRevoked } from "./kinds/db-auth-revoked.ts";
@@ -31,7 +32,7 @@ export const FAULTS: readonly Fault[] = [
   serviceTargetPort, serviceSelector, scaleZero, nodeSelector, imageMissing, imageBuggy, wrongCommand,
   envOverride, readinessProbe, memoryLimit, dbAuthRevoked, dbUserDropped, configCorrupt, pvcUnbound,
   networkPolicyDeny, networkDelay, networkLoss, cpuStress, podKill,
-  noiseRestart, noiseTrafficSpike, noiseRollout,
+  noiseRestart, noiseTrafficSpike, noiseRollout, apiChange,
 ];
 
 export const FAULT_KINDS: readonly string[] = FAULTS.map((f) => f.spec.kind);
@@ -47,7 +48,7 @@ export const isNoise = (f: Fault) => f.spec.truth === "benign";
 
 export {
   FaultError, isFaultError, type Change, type EntityRef, type Fault, type FaultContext, type FaultSpec, type FaultTarget,
-  type FaultType, type GroundTruth, type InjectionRecord, type Layer, type OracleVerdict, type TargetKind, type WorkloadProbe,
+  type FaultType, type GroundTruth, type InjectionRecord, type Layer, type OracleVerdict, type PreflightProblem, type PreflightStep, type TargetKind, type WorkloadProbe,
 } from "./fault.ts";
 export { createFaultContext } from "./context.ts";
 export { httpWorkloadProbe } from "./workload-probe.ts";

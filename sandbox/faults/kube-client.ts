@@ -28,7 +28,8 @@ const PLURALS: Record<string, string> = {
   ConfigMap: "configmaps", Secret: "secrets", Event: "events", PersistentVolumeClaim: "persistentvolumeclaims",
   PersistentVolume: "persistentvolumes", Deployment: "deployments", ReplicaSet: "replicasets",
   NetworkPolicy: "networkpolicies", StorageClass: "storageclasses", NetworkChaos: "networkchaos",
-  StressChaos: "stresschaos", PodChaos: "podchaos",
+  StressChaos: "stresschaos", PodChaos: "podchaos", ResourceQuota: "resourcequotas", LimitRange: "limitranges",
+  Job: "jobs", CronJob: "cronjobs", HorizontalPodAutoscaler: "horizontalpodautoscalers", ServiceAccount: "serviceaccounts",
 };
 const CLUSTER_SCOPED = new Set(["Namespace", "Node", "PersistentVolume", "StorageClass"]);
 
@@ -38,6 +39,7 @@ export const API_VERSIONS: Record<string, string> = {
   Event: "v1", PersistentVolumeClaim: "v1", PersistentVolume: "v1", Deployment: "apps/v1", ReplicaSet: "apps/v1",
   NetworkPolicy: "networking.k8s.io/v1", StorageClass: "storage.k8s.io/v1",
   NetworkChaos: "chaos-mesh.org/v1alpha1", StressChaos: "chaos-mesh.org/v1alpha1", PodChaos: "chaos-mesh.org/v1alpha1",
+  ResourceQuota: "v1", LimitRange: "v1", ServiceAccount: "v1", Job: "batch/v1", CronJob: "batch/v1", HorizontalPodAutoscaler: "autoscaling/v2",
 };
 
 /** A non-2xx answer, with the Status reason and message the server gave. */

@@ -2,6 +2,8 @@
  * How commands talk to the terminal: every command takes its argv and an Io and returns an exit
  * code, so tests call commands directly and capture what they print.
  */
+import { readDuration } from "../base/duration.ts";
+
 export type Io = { out: (s: string) => void; err: (s: string) => void };
 
 export const processIo: Io = {
@@ -24,4 +26,11 @@ export class UsageError extends Error {
     super(message);
     this.name = "UsageError";
   }
+}
+
+/** A duration flag's milliseconds (90s, 1m30s, 500ms, 2h: src/base/duration.ts); a usage error says what to type. */
+export function durationFlag(flag: string, value: string): number {
+  const r = readDuration(value);
+  if (!r.ok) throw new UsageError(`${flag}: ${r.problem}`);
+  return r.ms;
 }

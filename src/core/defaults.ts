@@ -16,6 +16,8 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 60_000;
 
 /** The longest a single `wait` step may wait; longer waits belong to a person, not a plan. */
 export const MAX_WAIT_TIMEOUT_MS = 30 * 60_000;
+/** The longest a plan's own approval gate may wait for a person. */
+export const MAX_APPROVAL_TIMEOUT_MS = 24 * 3600_000;
 
 /** How often `waitFor` re-reads the cluster. */
 export const DEFAULT_WAIT_POLL_MS = 1_000;

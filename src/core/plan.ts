@@ -17,7 +17,7 @@ import { formatRef, type KubeObject, type ObjectRef } from "../kube/types.ts";
 import type { Action } from "./actions/action.ts";
 import { actionTargets, applyAction, parseAction } from "./actions/registry.ts";
 import { validationError, zodIssues, type Issue } from "./actions/schema.ts";
-import { DEFAULT_MAX_ACTIONS, DEFAULT_WAIT_TIMEOUT_MS, MAX_WAIT_TIMEOUT_MS } from "./defaults.ts";
+import { DEFAULT_MAX_ACTIONS, DEFAULT_WAIT_TIMEOUT_MS, MAX_APPROVAL_TIMEOUT_MS, MAX_WAIT_TIMEOUT_MS } from "./defaults.ts";
 import { diffObjects } from "./diff.ts";
 import { isStratusError } from "../base/errors.ts";
 import { layerSteps } from "./plan-layering.ts";
@@ -69,7 +69,9 @@ export type ActionStep = {
 };
 export type WaitStep = { id: string; wait: { until: WaitCondition; timeoutMs: number }; after?: string[]; stage?: number; deadline?: Deadline };
 export type Step = ActionStep | WaitStep;
-export type Plan = { id?: string; steps: Step[] };
+/** A person's approval the plan itself asks for (a playbook's `gate:`), whatever the policy says. */
+export type PlanApproval = { approvers: string[]; timeoutMs?: number; onTimeout: "reject" | "approve"; reason?: string };
+export type Plan = { id?: string; steps: Step[]; approval?: PlanApproval };
 export type CompiledPlan = { stages: Step[][] };
 export type CompileOptions = { maxActions?: number };
 
@@ -122,8 +124,15 @@ const waitStep = z.strictObject({
   stage: stageHint,
   deadline: deadlineSchema.optional(),
 });
+const planApproval = z.strictObject({
+  approvers: z.array(z.string().min(1).max(100)).max(50),
+  timeoutMs: z.number().int().min(1).max(MAX_APPROVAL_TIMEOUT_MS).optional(),
+  onTimeout: z.enum(["reject", "approve"]).default("reject"),
+  reason: z.string().max(500).optional(),
+});
 const planSchema = z.strictObject({
   id: z.string().min(1).max(200).optional(),
+  approval: planApproval.optional(),
   steps: z.array(z.union([actionStep, waitStep])).min(1, "a plan needs at least one step"),
 });
 
@@ -159,7 +168,7 @@ export function parsePlan(input: unknown): Plan {
     }
   });
   if (issues.length) throw validationError("invalid plan", issues);
-  return { ...(r.data.id ? { id: r.data.id } : {}), steps: steps.map(dropUndefined) };
+  return { ...(r.data.id ? { id: r.data.id } : {}), steps: steps.map(dropUndefined), ...(r.data.approval ? { approval: r.data.approval } : {}) };
 }
 
 /**

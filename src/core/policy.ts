@@ -108,15 +108,45 @@ export function loadPolicy(file: string): Policy {
 }
 
 export type Refusal = { stepId: string; action: string; reason: string };
-export type ApprovalNeed = { stepId: string; risk: RiskClass; reason: string };
-export type PolicyDecision = { allowed: boolean; refusals: Refusal[]; needsApproval: ApprovalNeed[] };
+/** Why a person must approve: a step's risk class, or the plan's own gate (a playbook's `gate:`). */
+export type ApprovalNeed = { stepId: string; risk: RiskClass | "gate"; reason: string };
+export type PolicyDecision = {
+  allowed: boolean;
+  refusals: Refusal[];
+  needsApproval: ApprovalNeed[];
+  /** Who may approve, when the plan's gate names people; absent = any authenticated person. */
+  approvers?: string[];
+};
 
-/** The guard's verdict on a plan: every refusal with its reason, and what needs a person. Pure. */
+/**
+ * The guard, the one place that decides whether a plan may run: every refusal with its reason, and
+ * what needs a person. Pure and deterministic — the graph asks it before asking a person, and the
+ * transaction asks it again with the same inputs to check that an approval it is handed was given
+ * for exactly this plan (its digest). Covers the plan's steps, their compensations (they write too:
+ * judged as "<step>.compensate-<k>", outside the per-transaction action count), and the plan's own
+ * approval gate.
+ */
 export function checkPlan(policy: Policy, plan: Plan): PolicyDecision {
+  const decision = checkSteps(policy, plan.steps.filter(isActionStep), true);
+  const compensations = plan.steps.filter(isActionStep).flatMap((st) => (st.compensate ?? []).map((action, k) => ({ id: `${st.id}.compensate-${k}`, action })));
+  if (compensations.length) {
+    const c = checkSteps(policy, compensations, false);
+    decision.refusals.push(...c.refusals);
+    decision.needsApproval.push(...c.needsApproval);
+  }
+  if (plan.approval) {
+    const who = plan.approval.approvers.length ? ` by ${plan.approval.approvers.join(" or ")}` : "";
+    decision.needsApproval.push({ stepId: "(plan)", risk: "gate", reason: `${plan.approval.reason ?? "the plan's gate"} requires approval${who}` });
+    if (plan.approval.approvers.length) decision.approvers = [...plan.approval.approvers];
+  }
+  decision.allowed = decision.refusals.length === 0;
+  return decision;
+}
+
+function checkSteps(policy: Policy, actionSteps: Array<{ id: string; action: unknown }>, countActions: boolean): PolicyDecision {
   const refusals: Refusal[] = [];
   const needsApproval: ApprovalNeed[] = [];
-  const actionSteps = plan.steps.filter(isActionStep);
-  if (actionSteps.length > policy.maxActionsPerTransaction) {
+  if (countActions && actionSteps.length > policy.maxActionsPerTransaction) {
     refusals.push({ stepId: "(plan)", action: "(plan)", reason: `the plan has ${actionSteps.length} actions; the policy allows at most ${policy.maxActionsPerTransaction} per transaction` });
   }
   for (const step of actionSteps) {

@@ -21,7 +21,7 @@ import { canonicalJson } from "./ledger/canonical.ts";
 import type { LedgerStore } from "./ledger/index.ts";
 import type { LockHandle, WriterLock } from "./lock.ts";
 import { compilePlan, isActionStep, planTargets, refKey, type ActionStep, type Plan } from "./plan.ts";
-import { checkPlan, type Policy } from "./policy.ts";
+import { checkPlan, type Policy, type PolicyDecision } from "./policy.ts";
 import { restoreSnapshot, takeSnapshot, type RestoreOutcome, type Snapshot } from "./snapshot.ts";
 import { applyStages, runStep, type StepRecord } from "./transaction-apply.ts";
 import * as D from "./transaction-defaults.ts";
@@ -51,6 +51,8 @@ export type TransactionDeps = {
   settings?: Partial<TransactionSettings>;
   /** Test seam: called after each protocol step by name (crash tests kill the process here). */
   onStep?: (step: string) => void | Promise<void>;
+  /** Progress as it happens (an applied action, the verdict, the restoration). Must not throw. */
+  onProgress?: (p: TransactionProgress) => void;
 };
 
 export type TransactionRequest = {
@@ -63,8 +65,11 @@ export type TransactionRequest = {
   origin?: Record<string, unknown>;
   /** The guard. Checked before anything is locked or written; every refusal lands in the ledger. */
   policy?: Policy;
-  /** A person's approval, required when the policy says a step's risk class needs one. */
-  approval?: { by: string; note?: string };
+  /**
+   * A person's approval, required when the guard says the plan needs one. It is bound to the plan
+   * it was given for: `digest` must be the digest of this very plan (see digestOf).
+   */
+  approval?: { by: string; note?: string; digest: string };
 };
 
 export type TransactionOutcome = "committed" | "rolled-back" | "aborted" | "escalated" | "refused" | "needs-approval";
@@ -79,9 +84,24 @@ export type TransactionResult = {
   restoredHealth?: HealthReport;
   steps: StepRecord[];
   restored: RestoreOutcome[];
+  /**
+   * The one restoration verdict, after an abort that wrote something: every object back as
+   * snapshotted and health no worse than the baseline. `restored: false` means the transaction
+   * escalated; nobody downstream judges the restoration again.
+   */
+  restoration?: { restored: boolean; problems: string[] };
 };
 
+/** What the transaction tells its caller as it goes (typed; nobody reads the ledger to learn it). */
+export type TransactionProgress =
+  | { type: "applied"; record: StepRecord }
+  | { type: "verified"; verdict: Verdict }
+  | { type: "rolled-back"; restoration: { restored: boolean; problems: string[] } };
+
 const ACTOR = "core:transaction";
+
+/** The name an approval carries when a plan's gate answered by its own timeout (no person did). */
+export const GATE_TIMEOUT_APPROVER = "gate-timeout";
 
 export async function runTransaction(req: TransactionRequest, deps: TransactionDeps): Promise<TransactionResult> {
   const s: TransactionSettings = {
@@ -104,24 +124,20 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
   const compiled = compilePlan(req.plan, { maxActions: s.maxActions ?? req.policy?.maxActionsPerTransaction });
   const targets = planTargets(req.plan);
 
-  // The guard decides, not whoever proposed the plan: refusals and missing approvals stop here.
+  // The guard decides, not whoever proposed the plan. It is the same pure function the graph asked
+  // before asking a person, so this is no second opinion: it only finds out whether the plan needs
+  // a person, and then insists that the approval handed in was given for exactly this plan.
   if (req.policy) {
     const decision = checkPlan(req.policy, req.plan);
-    // Compensations write too: the guard judges them like any step (as "<step>.compensate-<k>").
-    const compensations = compensationSteps(req.plan);
-    if (compensations.length) {
-      const c = checkPlan({ ...req.policy, maxActionsPerTransaction: Number.MAX_SAFE_INTEGER }, { steps: compensations });
-      decision.refusals.push(...c.refusals);
-      decision.needsApproval.push(...c.needsApproval);
-      decision.allowed &&= c.allowed;
-    }
+    const digest = digestOf(req.plan);
     for (const r of decision.refusals) {
-      ledger.append({ kind: "refusal", actor: "core:policy", txId, incidentId, payload: { ...r, digest: digestOf(req.plan) } });
+      ledger.append({ kind: "refusal", actor: "core:policy", txId, incidentId, payload: { ...r, digest } });
     }
     if (!decision.allowed) return { ...result, outcome: "refused", reason: decision.refusals.map((r) => `${r.stepId}: ${r.reason}`).join("; ") };
     if (decision.needsApproval.length) {
-      if (!req.approval) return { ...result, outcome: "needs-approval", reason: decision.needsApproval.map((n) => `${n.stepId}: ${n.reason}`).join("; ") };
-      ledger.append({ kind: "approval", actor: `person:${req.approval.by}`, txId, incidentId, payload: { steps: decision.needsApproval.map((n) => n.stepId), digest: digestOf(req.plan), ...(req.approval.note ? { note: req.approval.note } : {}) } });
+      const unbound = approvalProblem(req, digest, decision);
+      if (unbound) return { ...result, outcome: "needs-approval", reason: `${unbound}; needs approval: ${decision.needsApproval.map((n) => `${n.stepId}: ${n.reason}`).join("; ")}` };
+      ledger.append({ kind: "approval", actor: `person:${req.approval!.by}`, txId, incidentId, payload: { phase: "bound", steps: decision.needsApproval.map((n) => n.stepId), digest, ...(req.approval!.note ? { note: req.approval!.note } : {}) } });
     }
   }
 
@@ -179,6 +195,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
       record: (rec) => {
         result.steps.push(rec);
         append("action", { ...rec }, undefined);
+        if (rec.ok) deps.onProgress?.({ type: "applied", record: rec });
         // Synchronous on purpose: a crash test kills the process right after this entry lands.
         void deps.onStep?.(`action:${rec.stepId}`);
       },
@@ -195,6 +212,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     const verdict = judge(h0, h1, req.kind);
     result.verdict = verdict;
     append("health", { phase: "verify", severity: h1.severity, failing: h1.failing, at: h1.at, verdict });
+    deps.onProgress?.({ type: "verified", verdict });
     if (verdict.phase !== "Successful") return await abort(verdict.reason, verdict);
 
     lock.assertHeld();
@@ -227,6 +245,8 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     const worse = result.baseline && h2 ? regressed(result.baseline, h2) : undefined;
     if (worse?.regressed) undo.problems.push(`health after restore is worse than before: ${worse.reasons.join("; ")}`);
     append("undo", { phase: "complete", final: true, restored: undo.problems.length === 0, problems: undo.problems });
+    result.restoration = { restored: undo.problems.length === 0, problems: [...undo.problems] };
+    deps.onProgress?.({ type: "rolled-back", restoration: result.restoration });
     for (const o of undo.outcomes) await recordEvent(client, o.ref, "Warning", "StratusRolledBack", `Stratus transaction ${txId} rolled back: ${reason}`, clock.now());
     if (undo.problems.length) {
       ledger.append({ kind: "escalation", actor: ACTOR, txId, incidentId, payload: { severity: "critical", reason: `rollback of ${txId} did not restore the cluster: ${undo.problems.join("; ")}`, abortReason: reason } });
@@ -268,9 +288,19 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
   }
 }
 
-/** A plan's compensation actions as plan steps ("<step>.compensate-<k>"), for the guard. */
-function compensationSteps(plan: Plan): ActionStep[] {
-  return plan.steps.filter(isActionStep).flatMap((st) => (st.compensate ?? []).map((action, k) => ({ id: `${st.id}.compensate-${k}`, action })));
+/** Why `approval` does not authorise the plan with `digest`, or undefined when it does. */
+function approvalProblem(req: TransactionRequest, digest: string, decision: PolicyDecision): string | undefined {
+  const { approval } = req;
+  if (!approval) return "no approval was given";
+  if (approval.digest !== digest) return `the approval by ${approval.by} was given for another plan (${approval.digest.slice(0, 19)}…), not this one (${digest.slice(0, 19)}…)`;
+  if (approval.by === GATE_TIMEOUT_APPROVER) {
+    // A gate that approves on timeout stands in for its approvers only; it never stands in for a
+    // person the policy asks for.
+    const onlyGate = decision.needsApproval.every((n) => n.risk === "gate");
+    return onlyGate && req.plan.approval?.onTimeout === "approve" ? undefined : "a gate's timeout cannot approve this plan: the policy requires a person";
+  }
+  if (decision.approvers && !decision.approvers.includes(approval.by)) return `${approval.by} is not among the plan's approvers (${decision.approvers.join(", ")})`;
+  return undefined;
 }
 
 export type UndoDeps = { client: ClusterClient; clock: Clock; ledger: LedgerStore; txId: string; incidentId: string | null; actor?: string };

@@ -6,7 +6,7 @@ export { IncidentRunner, type RunOutcome, type RunStatus } from "./runner.ts";
 export { GraphStopped, type GraphDeps, type GraphEvent } from "./deps.ts";
 export { IncidentGraphState, type IncidentState, type ApprovalDecision, type IncidentStatus } from "./state.ts";
 export { checkpointPathFor, closeCheckpointer, openCheckpointer } from "./checkpointer.ts";
-export { ApprovalBody, pendingApproval, recordDecision, decisionFor, type ApprovalRequest } from "./approvals.ts";
+export { ApprovalBody, GATE_TIMEOUT, pendingApproval, recordDecision, recordTimeout, decisionFor, type ApprovalRequest } from "./approvals.ts";
 export { openIncidents, closingOf, recordLlmCall, tokensOf, type LlmCallRecord } from "./records.ts";
 export type { ApprovalQuestion } from "./nodes/approval.ts";
 export { DEFAULT_MAX_ATTEMPTS } from "./defaults.ts";

@@ -5,7 +5,8 @@
  * Also answers which incidents are still open: those with an incident entry and no closing note.
  */
 import type { AppendInput, LedgerEntry, LedgerReader, LedgerStore } from "../core/ledger/index.ts";
-import type { Incident } from "../incident/types.ts";
+import { z } from "zod";
+import { Incident } from "../incident/types.ts";
 import type { LlmAgentCall } from "../incident/agent.ts";
 
 /**
@@ -24,13 +25,24 @@ export function findStep(ledger: LedgerReader, incidentId: string, step: string)
 
 export const CLOSED = "closed";
 
-/** Incidents opened in the ledger and not yet closed (resolved, escalated or only proposed), oldest first. */
-export function openIncidents(ledger: LedgerReader): Array<{ incident: Incident; entry: LedgerEntry }> {
-  const out: Array<{ incident: Incident; entry: LedgerEntry }> = [];
+/** An incident entry as the ledger keeps it; parsed on the way out (the ledger file is not trusted). */
+const IncidentPayload = z.object({
+  step: z.literal("incident"),
+  incident: Incident,
+  baselineReplicas: z.record(z.string(), z.number().int().min(0)).default({}),
+});
+
+/**
+ * Incidents opened in the ledger and not yet closed (resolved, escalated or only proposed), oldest
+ * first, with the replica baseline they were opened with. An entry that does not parse is skipped.
+ */
+export function openIncidents(ledger: LedgerReader): Array<{ incident: Incident; baselineReplicas: Record<string, number>; entry: LedgerEntry }> {
+  const out: Array<{ incident: Incident; baselineReplicas: Record<string, number>; entry: LedgerEntry }> = [];
   for (const e of ledger.byKind("incident")) {
-    if (!e.incidentId || e.payload.step !== "incident") continue;
+    const p = IncidentPayload.safeParse(e.payload);
+    if (!e.incidentId || !p.success || p.data.incident.id !== e.incidentId) continue;
     if (ledger.byIncident(e.incidentId).some((x) => x.payload.phase === CLOSED)) continue;
-    out.push({ incident: e.payload.incident as unknown as Incident, entry: e });
+    out.push({ incident: p.data.incident, baselineReplicas: p.data.baselineReplicas, entry: e });
   }
   return out;
 }

@@ -16,8 +16,11 @@ export type ProposalState = Proposal & { digest: string; attempt: number };
 /** The guard's decision on the current proposal. */
 export type GuardState = { verdict: "allowed" | "refused" | "needs-approval"; reasons: string[] };
 
-/** A person's answer to an approval request (from the CLI, HTTP, or a test). */
-export type ApprovalDecision = { approved: boolean; by: string; note?: string };
+/**
+ * A person's answer to an approval request (from the CLI, HTTP, or the eval runner acting as the
+ * operator), bound to the digest of the plan it answers: it approves that plan and no other.
+ */
+export type ApprovalDecision = { approved: boolean; by: string; note?: string; digest: string };
 
 /** Why the current attempt failed; the reflect node turns it into an Attempt. */
 export type Failure = { outcome: Attempt["outcome"]; reason: string };

@@ -53,11 +53,18 @@ export interface MitigationAgent {
   propose(incident: Incident, diagnosis: Diagnosis, attempts: Attempt[], ctx: AgentContext): Promise<Proposal | null>;
 }
 
-export type UndoReport = { restored: boolean; escalate: boolean; summary: string; details: string[] };
+/** What the undo agent says about a rollback: an explanation, not a verdict. */
+export type UndoReview = { summary: string; details: string[] };
+
+/** The graph's record of a rollback: the transaction's restoration verdict with the agent's explanation. */
+export type UndoReport = UndoReview & { restored: boolean; escalate: boolean };
 
 export interface UndoAgent {
-  /** Checks the core's compensation of a failed attempt and decides whether to escalate. */
-  review(result: TransactionResult, ctx: AgentContext): Promise<UndoReport>;
+  /**
+   * Explains the core's compensation of a failed attempt: what was restored, how health compares.
+   * Whether it was restored is the transaction's verdict (`result.restoration`), not the agent's.
+   */
+  review(result: TransactionResult, ctx: AgentContext): Promise<UndoReview>;
 }
 
 export type Agents = { detection: DetectionAgent; diagnosis: DiagnosisAgent; mitigation: MitigationAgent; undo: UndoAgent };

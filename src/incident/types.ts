@@ -44,6 +44,8 @@ export const Incident = z.strictObject({
   evidence: z.array(Evidence),
   /** A stable key for "the same problem", so one problem keeps one open incident. */
   fingerprint: z.string().min(1),
+  /** The failing health results ("check:namespace/name", as in HealthReport.failing) it was opened on. */
+  checks: z.array(z.string().min(1)).optional(),
 });
 export type Incident = z.infer<typeof Incident>;
 

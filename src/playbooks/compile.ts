@@ -22,6 +22,7 @@ import { expandRef, expandRefs, flattenSteps, parsePath, type FlatStep, type Yam
 import { targetNamespace, type PlaybookInput } from "./input.ts";
 import { playbookRef, type ActionCall, type Playbook, type PlaybookRef, type StepSpec } from "./schema.ts";
 import { render, TemplateError } from "./template.ts";
+import { DEFAULT_GATE_TIMEOUT_MS } from "./defaults.ts";
 
 export type DecisionTaken = { id: string; when: string; took: "then" | "else" };
 
@@ -62,7 +63,12 @@ export function compilePlaybook(pb: Playbook, binding: Binding, input: PlaybookI
   }
   if (issues.length) throw fail(issues);
 
-  const plan: Plan = { id: `${pb.name}@${pb.version}`, steps };
+  const gate = pb.gate === "none" ? undefined : pb.gate.approval;
+  const plan: Plan = {
+    id: `${pb.name}@${pb.version}`,
+    steps,
+    ...(gate ? { approval: { approvers: gate.approvers, onTimeout: gate.onTimeout, timeoutMs: gate.timeout ?? DEFAULT_GATE_TIMEOUT_MS, reason: `playbook ${pb.name}'s gate` } } : {}),
+  };
   const at = (p: string) => {
     // Core paths are "steps[i].action.params.x": map them back to the playbook's own fields.
     const m = /^steps\[(\d+)\]\.?(.*)$/.exec(p);

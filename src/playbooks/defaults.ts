@@ -11,7 +11,7 @@ export const DEFAULT_PLAYBOOK_DIR = fileURLToPath(new URL("../../playbooks/", im
 export const DEFAULT_GATE_TIMEOUT_MS = 15 * 60_000;
 
 /** The longest an approval gate may wait: past that, the incident belongs to a person anyway. */
-export const MAX_GATE_TIMEOUT_MS = 24 * 3600_000;
+export { MAX_APPROVAL_TIMEOUT_MS as MAX_GATE_TIMEOUT_MS } from "../core/defaults.ts";
 
 /** How long a gate sleeps between looks at a pending decision (through the Clock). */
 export const GATE_POLL_MS = 1_000;

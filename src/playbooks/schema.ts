@@ -8,12 +8,12 @@
  * references, action fields) is checked afterwards by static-check.ts.
  */
 import { z } from "zod";
+import { durationSchema } from "../base/duration.ts";
 import { ERROR_CLASSES, MAX_RETRY_ATTEMPTS, NEVER_RETRIED } from "../core/plan.ts";
 import { MAX_WAIT_TIMEOUT_MS } from "../core/defaults.ts";
 import { whenSchema, type Condition } from "./conditions.ts";
 import { DEFAULT_PRIORITY, MAX_GATE_TIMEOUT_MS } from "./defaults.ts";
 import { RESOLVER_NAMES, resolverByName } from "./resolvers/index.ts";
-import { parseDuration } from "./template.ts";
 
 /** Fault types and layers, as the agents' Diagnosis names them (agents/types.ts). */
 export const FAULT_TYPES = ["misconfiguration", "operation-error", "authentication", "dependency", "code-defect", "resource"] as const;
@@ -23,14 +23,7 @@ export type ParamType = (typeof PARAM_TYPES)[number];
 
 const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
 
-const duration = (max: number) =>
-  z.union([z.string(), z.number()]).transform((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === undefined) ctx.addIssue({ code: "custom", message: `must be a duration such as "500ms", "5s", "2m" or "1h" (got ${JSON.stringify(v)})` });
-    else if (ms > max) ctx.addIssue({ code: "custom", message: `must be at most ${max / 1000} s` });
-    return ms ?? 0;
-  });
-const timeout = duration(MAX_WAIT_TIMEOUT_MS);
+const timeout = durationSchema({ max: MAX_WAIT_TIMEOUT_MS });
 
 export const STEP_ID = /^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/;
 const stepId = z.string().regex(STEP_ID, "must be 1–63 letters, digits, '-', '_' or '.', starting with a letter or digit");
@@ -197,7 +190,7 @@ export type MatchSpec = z.output<typeof match>;
 
 const approval = z.strictObject({
   approvers: z.array(z.string().regex(/^[A-Za-z0-9][-A-Za-z0-9_.@]*$/, "must be a person's or group's name, e.g. \"alice\" or \"sre-oncall\"")).min(1),
-  timeout: duration(MAX_GATE_TIMEOUT_MS).optional(),
+  timeout: durationSchema({ max: MAX_GATE_TIMEOUT_MS }).optional(),
   onTimeout: z.enum(["reject", "approve"]).default("reject"),
 });
 export type GateSpec = "none" | { approval: z.output<typeof approval> };

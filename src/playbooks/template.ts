@@ -4,8 +4,7 @@
  * template takes the param's value with its type (an integer stays an integer, an object stays an
  * object, an unbound optional param drops the field); a template inside a longer string is
  * interpolated. Only declared params can be named — the static check refuses anything else — so
- * what a step will do is always visible in the playbook's `params`. Durations ("500ms", "5s",
- * "2m") are parsed here too.
+ * what a step will do is always visible in the playbook's `params`.
  */
 
 const TEMPLATE = /\$\{\{\s*(.*?)\s*\}\}/g;
@@ -80,21 +79,3 @@ export function render(value: unknown, params: Record<string, unknown>): unknown
 }
 
 const structuredCloneIfObject = (v: unknown) => (v && typeof v === "object" ? structuredClone(v) : v);
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** "500ms", "5s", "1.5m", "2h" or a number of milliseconds → milliseconds; undefined when malformed. */
-export function parseDuration(v: unknown): number | undefined {
-  if (typeof v === "number") return Number.isInteger(v) && v >= 0 ? v : undefined;
-  if (typeof v !== "string") return undefined;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v.trim());
-  return m ? Math.round(Number(m[1]) * UNITS[m[2]]) : undefined;
-}
-
-/** 90000 → "1.5m": how durations are shown back to people. */
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [["h", 3_600_000], ["m", 60_000], ["s", 1000]] as const) {
-    if (ms >= size && ms % (size / 10) === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}

@@ -8,6 +8,7 @@
  */
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import type { KubeObject } from "../kube/types.ts";
+import type { CheckSubject } from "./health-check.ts";
 
 export class ClusterView {
   private readonly cache = new Map<string, Promise<KubeObject[]>>();
@@ -42,19 +43,25 @@ export class ClusterView {
   }
 
   /**
-   * "namespace/name" of the workload a pod belongs to: its Deployment when a ReplicaSet of one
-   * owns it, else its controlling owner (StatefulSet, DaemonSet, Job...), else the pod itself.
+   * The workload a pod belongs to: its Deployment when a ReplicaSet of one owns it, else its
+   * controlling owner (StatefulSet, DaemonSet, Job...), else the pod itself.
    */
-  async workloadOf(pod: KubeObject): Promise<string> {
-    const ns = pod.metadata.namespace ?? "";
+  async workloadRefOf(pod: KubeObject): Promise<CheckSubject> {
+    const namespace = pod.metadata.namespace ?? "";
     const owner = controllerOf(pod);
-    if (!owner) return `${ns}/${pod.metadata.name}`;
+    if (!owner) return { kind: "Pod", namespace, name: pod.metadata.name };
     if (owner.kind === "ReplicaSet") {
-      const rs = (await this.replicaSets()).find((r) => r.metadata.namespace === ns && (r.metadata.uid === owner.uid || r.metadata.name === owner.name));
+      const rs = (await this.replicaSets()).find((r) => r.metadata.namespace === namespace && (r.metadata.uid === owner.uid || r.metadata.name === owner.name));
       const deploy = rs && controllerOf(rs);
-      if (deploy?.kind === "Deployment") return `${ns}/${deploy.name}`;
+      if (deploy?.kind === "Deployment") return { kind: "Deployment", namespace, name: deploy.name };
     }
-    return `${ns}/${owner.name}`;
+    return { kind: owner.kind, namespace, name: owner.name };
+  }
+
+  /** "namespace/name" of the workload a pod belongs to (see workloadRefOf). */
+  async workloadOf(pod: KubeObject): Promise<string> {
+    const w = await this.workloadRefOf(pod);
+    return `${w.namespace}/${w.name}`;
   }
 }
 
@@ -62,3 +69,6 @@ const controllerOf = (o: KubeObject) => o.metadata.ownerReferences?.find((r) => 
 
 /** "namespace/name" of an object: the entity key checks report under. */
 export const nsName = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+
+/** The subject of a result about this object (its kind given: list items need not carry one). */
+export const subjectOf = (kind: string, o: KubeObject): CheckSubject => ({ kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name });

@@ -2,6 +2,8 @@
  * Every tunable number of the health model and the metric sources in one place: SLOs, check
  * weights (what severity is made of), grace periods, windows and scrape intervals. Config files
  * override these through `config.ts`; nothing else in `src/telemetry/` carries a literal threshold.
+ * Detection judges with these same checks and numbers (agents/detection only adds how long a
+ * failure must hold), so what opens an incident is what verification weighs.
  */
 
 /** Per-service objective; a service fails `service-slo` when either bound is exceeded. */
@@ -9,8 +11,13 @@ export type Slo = { maxErrorRatio: number; maxP99Seconds: number };
 
 export const DEFAULT_SLO: Slo = { maxErrorRatio: 0.01, maxP99Seconds: 1 };
 
-/** A service at or below this request rate (req/s) has "no traffic": its SLO result is skipped. */
-export const DEFAULT_MIN_REQUEST_RATE = 0;
+/**
+ * A service (or call edge) at or below this request rate (req/s) has too little traffic to judge:
+ * its SLO result is skipped (a handful of requests make any error ratio).
+ */
+export const DEFAULT_MIN_REQUEST_RATE = 0.05;
+/** An error ratio at or above this means the service's users get almost nothing: a critical failure. */
+export const DEFAULT_CRITICAL_ERROR_RATIO = 0.5;
 
 /**
  * Weight of one failing result of each check. Severity = sum of the weights of failing results,
@@ -25,6 +32,9 @@ export const DEFAULT_CHECK_WEIGHTS: Readonly<Record<string, number>> = {
   "service-slo": 2,
   "firing-alerts": 1,
   "endpoints-ready": 2,
+  "service-ports": 2,
+  "rollouts-progressing": 1,
+  "call-errors": 1,
 };
 /** Weight of a check not named above (a plug-in added later without a weight). */
 export const DEFAULT_CHECK_WEIGHT = 1;

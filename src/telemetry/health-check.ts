@@ -19,6 +19,17 @@ export type CheckStatus = "pass" | "fail" | "skipped" | "error";
 
 export type CheckValue = number | string | boolean | null | Record<string, number | string | null>;
 
+/**
+ * What a check's verdicts are read from: object status, object specs, Endpoints, metric rates or
+ * alerts. Detection holds a failure for longer when it comes from rates (they lag and spike) and
+ * not at all when it is an alert (it has held in its source already); an incident quotes the
+ * failure's evidence under this source.
+ */
+export type CheckSource = "pod-status" | "spec" | "endpoints" | "metric" | "alert";
+
+/** The object a result is about: a workload, a Service, or the subject an alert names. */
+export type CheckSubject = { kind: string; namespace: string; name: string };
+
 export type CheckResult = {
   check: string;
   /** What was judged, "namespace/name" (a Deployment, a workload, a Service) or "*" for the whole check. */
@@ -28,6 +39,10 @@ export type CheckResult = {
   threshold?: CheckValue;
   /** Human-readable facts behind the verdict: names, reasons, messages, numbers. */
   evidence: string[];
+  /** The object judged, when the result is about one (not for "*" results). */
+  subject?: CheckSubject;
+  /** A failure where the entity's users get nothing or almost nothing (no replica, no endpoint, most requests fail). */
+  critical?: boolean;
 };
 
 export type HealthReport = {
@@ -90,6 +105,8 @@ export interface HealthCheck {
    * fixes nothing.
    */
   readonly resolvesByAbsence?: boolean;
+  /** What its verdicts are read from (see CheckSource); "pod-status" when not said. */
+  readonly source?: CheckSource;
   /**
    * Judges the cluster now: one result per entity examined (passes included, so a later report
    * can show the entity recovered). Read-only. May throw; measureHealth then reports one "error"
@@ -99,11 +116,21 @@ export interface HealthCheck {
 }
 
 /** Builds a result; keeps check files short and results uniform. */
-export const result = (check: string, entity: string, status: CheckStatus, value: CheckValue, evidence: string[], threshold?: CheckValue): CheckResult => ({
+export const result = (
+  check: string,
+  entity: string,
+  status: CheckStatus,
+  value: CheckValue,
+  evidence: string[],
+  threshold?: CheckValue,
+  about: { subject?: CheckSubject; critical?: boolean } = {},
+): CheckResult => ({
   check,
   entity,
   status,
   value,
   ...(threshold === undefined ? {} : { threshold }),
   evidence,
+  ...(about.subject ? { subject: about.subject } : {}),
+  ...(about.critical && status === "fail" ? { critical: true } : {}),
 });

@@ -166,6 +166,8 @@ export const HealthReportSchema = z.object({
       value: Value,
       threshold: Value.optional(),
       evidence: z.array(z.string()),
+      subject: z.object({ kind: z.string(), namespace: z.string(), name: z.string() }).optional(),
+      critical: z.boolean().optional(),
     }),
   ),
   severity: z.number(),

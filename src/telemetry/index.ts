@@ -7,7 +7,7 @@ export { TelemetryError, isTelemetryError, type Alert, type CallEdge, type Metri
 export { PrometheusSource, type PrometheusSourceOptions, type InstantSample, type RangeSeries } from "./prometheus-source.ts";
 export { ScrapeSource, type ScrapeSourceOptions } from "./scrape-source.ts";
 export { parseExposition, type Exposition, type MetricFamily, type MetricType, type Sample } from "./exposition.ts";
-export { result, type CheckContext, type CheckResult, type CheckStatus, type CheckValue, type HealthCheck, type HealthInput, type HealthReport } from "./health-check.ts";
+export { result, type CheckContext, type CheckResult, type CheckSource, type CheckStatus, type CheckSubject, type CheckValue, type HealthCheck, type HealthInput, type HealthReport } from "./health-check.ts";
 export { HEALTH_CHECKS } from "./checks/index.ts";
 export {
   combineSamples,

@@ -11,7 +11,18 @@ import type { ApprovalQuestion, RunStatus } from "../graph/index.ts";
 
 export type BookStatus = RunStatus | "running";
 
-export type BookEntry = { incident: Incident; status: BookStatus; reason: string; question?: ApprovalQuestion; aliases: string[]; suppressUntil?: number; repeats?: number };
+export type BookEntry = {
+  incident: Incident;
+  status: BookStatus;
+  reason: string;
+  question?: ApprovalQuestion;
+  aliases: string[];
+  /** Clock ms it was taken on, and of its last change of status. */
+  takenAt: number;
+  changedAt: number;
+  suppressUntil?: number;
+  repeats?: number;
+};
 
 /** "service-latency:ns/frontend: p99 2.3s" → "service-latency:ns/frontend": the symptom without its values. */
 export const symptomKey = (s: string) => s.split(": ")[0];
@@ -31,8 +42,8 @@ export class IncidentBook {
     return this.entries.get(this.aliasOf.get(id) ?? id);
   }
 
-  add(incident: Incident, status: BookStatus = "running"): BookEntry {
-    const e: BookEntry = { incident, status, reason: "", aliases: [] };
+  add(incident: Incident, status: BookStatus, at: number): BookEntry {
+    const e: BookEntry = { incident, status, reason: "", aliases: [], takenAt: at, changedAt: at };
     this.entries.set(incident.id, e);
     return e;
   }
@@ -66,9 +77,10 @@ export class IncidentBook {
     original.aliases.push(duplicate);
   }
 
-  update(id: string, status: BookStatus, reason: string, question?: ApprovalQuestion): BookEntry | undefined {
+  update(id: string, status: BookStatus, reason: string, question?: ApprovalQuestion, at?: number): BookEntry | undefined {
     const e = this.get(id);
     if (!e) return undefined;
+    if (at !== undefined) e.changedAt = at;
     e.status = status;
     e.reason = reason;
     e.question = question;

@@ -2,6 +2,7 @@
  * The watchdog: what `stratus watch` and `stratus start` use from `src/watchdog/`.
  */
 export { Watchdog, inPolicyScope, type WatchdogOptions } from "./watchdog.ts";
+export { IncidentLoop, type IncidentLoopOptions, type Approver } from "./loop.ts";
 export { InformerCache, INFORMED_KINDS, type InformedKind } from "./informers.ts";
 export { CachedClient } from "./cached-client.ts";
 export { ScaledClock, serverAlignedClock } from "./clock.ts";

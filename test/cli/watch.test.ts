@@ -150,7 +150,10 @@ describe("stratus watch and approve: flags", () => {
     assert.match(b.stderr, /needs --model NAME/);
     const c = await stratus(["watch", "--interval", "soon"], 30_000);
     assert.equal(c.code, 2);
-    assert.match(c.stderr, /duration such as 90s/);
+    assert.match(c.stderr, /--interval: "soon" is not a duration: .* e\.g\. 90s, 1m30s, 500ms or 2h/);
+    const bare = await stratus(["watch", "--interval", "30"], 30_000);
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /--interval: 30 has no unit: add one, e\.g\. 30s/);
     const d = await stratus(["watch", "--help"], 30_000);
     assert.equal(d.code, 0);
     assert.match(d.stdout, /--once/);

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runTransaction } from "../../src/core/transaction.ts";
+import { digestOf, runTransaction } from "../../src/core/transaction.ts";
 import { parsePlan } from "../../src/core/plan.ts";
 import { sameDesiredState } from "../../src/core/snapshot.ts";
 import { DEFAULT_POLICY } from "../../src/core/policy.ts";
@@ -99,7 +99,7 @@ describe("TNR transaction and the policy guard", () => {
   it("refuses a forbidden action before locking or writing, and records why", async () => {
     await f.client.create({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data", namespace: "default" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } });
     const plan = parsePlan({ steps: [{ id: "drop", action: { type: "delete-object", params: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: "default", name: "data" } } }] });
-    const res = await runTransaction({ plan, kind: "mitigation", actor: "agent:test", policy: DEFAULT_POLICY, approval: { by: "alice" } }, f.deps());
+    const res = await runTransaction({ plan, kind: "mitigation", actor: "agent:test", policy: DEFAULT_POLICY, approval: { by: "alice", digest: digestOf(plan) } }, f.deps());
     assert.equal(res.outcome, "refused");
     assert.match(res.reason, /PersistentVolumeClaim/);
     const entries = f.ledger.byTransaction(res.txId);
@@ -114,7 +114,7 @@ describe("TNR transaction and the policy guard", () => {
     const waiting = await runTransaction({ plan, kind: "change", actor: "agent:test", policy: DEFAULT_POLICY }, f.deps());
     assert.equal(waiting.outcome, "needs-approval");
     assert.equal((await f.client.read({ apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "flags" }))!.data.a, "1");
-    const approved = await runTransaction({ plan, kind: "change", actor: "agent:test", policy: DEFAULT_POLICY, approval: { by: "alice" } }, f.deps());
+    const approved = await runTransaction({ plan, kind: "change", actor: "agent:test", policy: DEFAULT_POLICY, approval: { by: "alice", digest: digestOf(plan) } }, f.deps());
     assert.equal(approved.outcome, "committed", approved.reason);
     assert.ok(f.ledger.byTransaction(approved.txId).some((e) => e.kind === "approval" && e.actor === "person:alice"));
   });

@@ -31,7 +31,7 @@ describe("stratus eval", () => {
     const err: string[] = [];
     const json = join(dir, "out.json");
     const report = join(dir, "report.md");
-    const code = await main(["eval", dir, "--json", json, "--report", report, "--concurrency", "2", "--timeout", "200"], { out: (s) => out.push(s), err: (s) => err.push(s) });
+    const code = await main(["eval", dir, "--json", json, "--report", report, "--concurrency", "2", "--timeout", "200s"], { out: (s) => out.push(s), err: (s) => err.push(s) });
     assert.equal(code, 0, [...out, ...err].join("\n"));
 
     const progress = out.filter((l) => l.startsWith("[stratus "));

@@ -11,9 +11,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_POLICY } from "../../src/core/policy.ts";
-import { parsePlaybook, runPlaybook, type Playbook } from "../../src/playbooks/index.ts";
+import { parsePlaybook, type Playbook } from "../../src/playbooks/index.ts";
 import { startTnrFixture, type TnrFixture } from "../helpers/tnr.ts";
-import { apiError, available, deployRef, diagnosis, FaultyClient, namespace, nginx, probe } from "./helpers.ts";
+import { apiError, available, deployRef, diagnosis, FaultyClient, namespace, nginx, probe, runPlaybookTx } from "./helpers.ts";
 
 const GOOD = join(import.meta.dirname, "fixtures/good");
 const fixture = (file: string, edit: (s: string) => string = (s) => s): Playbook => parsePlaybook(edit(readFileSync(join(GOOD, file), "utf8")), join(GOOD, file), { policy: DEFAULT_POLICY });
@@ -36,7 +36,7 @@ describe("playbook execution: retries, fatal errors, deadlines, fail-fast", () =
       const name = `web-${kind}`;
       const pb = fixture("retry-set-env.yaml", (s) => s.replace(/^(\s+backoff:) fixed$/m, `$1 ${kind}`));
       const client = new FaultyClient(f.client, [{ kind: "Deployment", name, errors: [apiError.server(), apiError.server(), apiError.server()] }]);
-      const run = await runPlaybook({ playbook: pb, input: diagnosis(ns, "Deployment", name, "operation-error", "application"), kind: "change", policy: DEFAULT_POLICY }, f.deps({ client, health: probe(f, [ns]) }));
+      const run = await runPlaybookTx({ playbook: pb, input: diagnosis(ns, "Deployment", name, "operation-error", "application"), kind: "change", policy: DEFAULT_POLICY }, f.deps({ client, health: probe(f, [ns]) }));
       assert.equal(run.outcome, "committed", run.reason);
       assert.equal(client.failed.length, 3);
       const entries = f.ledger.byTransaction(run.txId).filter((e) => e.kind === "action");
@@ -55,7 +55,7 @@ describe("playbook execution: retries, fatal errors, deadlines, fail-fast", () =
   it("stops retrying at once on a fatal error, and rolls back", async () => {
     const pb = fixture("retry-set-env.yaml");
     const client = new FaultyClient(f.client, [{ kind: "Deployment", name: "web-fatal", errors: [apiError.server(), apiError.forbidden(), apiError.server()] }]);
-    const run = await runPlaybook({ playbook: pb, input: diagnosis(ns, "Deployment", "web-fatal", "operation-error", "application"), kind: "change", policy: DEFAULT_POLICY }, f.deps({ client, health: probe(f, [ns]) }));
+    const run = await runPlaybookTx({ playbook: pb, input: diagnosis(ns, "Deployment", "web-fatal", "operation-error", "application"), kind: "change", policy: DEFAULT_POLICY }, f.deps({ client, health: probe(f, [ns]) }));
     assert.equal(run.outcome, "rolled-back", run.reason);
     assert.deepEqual(client.failed, ["Deployment/web-fatal: 503", "Deployment/web-fatal: 403"], "no attempt after the fatal 403, though attempts were left");
     const step = f.ledger.byTransaction(run.txId).find((e) => e.kind === "action" && e.payload.stepId === "set-mode" && e.payload.phase === undefined)!;
@@ -71,7 +71,7 @@ describe("playbook execution: retries, fatal errors, deadlines, fail-fast", () =
     const pb = fixture("deadline.yaml");
     const client = new FaultyClient(f.client, [{ kind: "Deployment", name: "cache", errors: [apiError.server(), apiError.server()] }]);
     const input = diagnosis(ns, "Deployment", "front", "operation-error", "application", { cache: "cache" });
-    const run = await runPlaybook({ playbook: pb, input, kind: "change", policy: DEFAULT_POLICY }, f.deps({ client, health: probe(f, [ns]) }));
+    const run = await runPlaybookTx({ playbook: pb, input, kind: "change", policy: DEFAULT_POLICY }, f.deps({ client, health: probe(f, [ns]) }));
     assert.equal(run.outcome, "rolled-back", run.reason);
     assert.deepEqual(run.compiled!.stages.map((s) => s.map((x) => x.id)), [["drain", "warm-cache"], ["switch"]]);
     const step = f.ledger.byTransaction(run.txId).find((e) => e.kind === "action" && e.payload.stepId === "switch")!;
@@ -87,7 +87,7 @@ describe("playbook execution: retries, fatal errors, deadlines, fail-fast", () =
     const client = new FaultyClient(f.client, [{ kind: "Deployment", name: "api", errors: [apiError.forbidden()] }]);
     const input = diagnosis(ns, "Deployment", "api", "operation-error", "application", { dependency: "never" });
     const started = Date.now();
-    const run = await runPlaybook({ playbook: pb, input, kind: "change", policy: DEFAULT_POLICY }, f.deps({ client, health: probe(f, [ns]) }));
+    const run = await runPlaybookTx({ playbook: pb, input, kind: "change", policy: DEFAULT_POLICY }, f.deps({ client, health: probe(f, [ns]) }));
     assert.equal(run.outcome, "rolled-back", run.reason);
     assert.deepEqual(run.compiled!.stages.map((s) => s.map((x) => x.id)), [["doomed", "patient"]]);
     const steps = f.ledger.byTransaction(run.txId).filter((e) => e.kind === "action");
@@ -104,7 +104,7 @@ describe("playbook execution: retries, fatal errors, deadlines, fail-fast", () =
     const pb = fixture("compensate.yaml");
     const client = new FaultyClient(f.client, [{ kind: "Deployment", name: "producer", errors: [apiError.forbidden()] }]);
     const input = diagnosis(ns, "Deployment", "consumer", "operation-error", "application", { producer: "producer" });
-    const run = await runPlaybook({ playbook: pb, input, kind: "change", policy: DEFAULT_POLICY }, f.deps({ client, health: probe(f, [ns]) }));
+    const run = await runPlaybookTx({ playbook: pb, input, kind: "change", policy: DEFAULT_POLICY }, f.deps({ client, health: probe(f, [ns]) }));
     assert.equal(run.outcome, "rolled-back", run.reason);
     const undo = f.ledger.byTransaction(run.txId).filter((e) => e.kind === "undo");
     const comp = undo.find((e) => e.payload.phase === "compensate")!;

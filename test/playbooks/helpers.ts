@@ -2,16 +2,21 @@
  * Test fixtures for playbooks against the sandbox: the shipped library (checked against the
  * default policy), workload builders, a health probe per namespace (optionally with extra checks
  * that stand in for the workload's SLO signals, which the sandbox apps do not provide to these
- * tests), a scripted approver, and a ClusterClient wrapper that fails chosen writes — so retries,
- * fatal errors and fail-fast can be told apart in the ledger.
+ * tests), `runPlaybookTx` — the one path a playbook takes (bind → compile → TNR transaction, with a
+ * person's approval bound to the compiled plan's digest when the test gives one) — and a
+ * ClusterClient wrapper that fails chosen writes, so retries, fatal errors and fail-fast can be
+ * told apart in the ledger.
  */
 import assert from "node:assert/strict";
-import { DEFAULT_POLICY } from "../../src/core/policy.ts";
+import { DEFAULT_POLICY, type Policy } from "../../src/core/policy.ts";
 import { KubeApiError } from "../../src/base/errors.ts";
-import type { HealthProbe } from "../../src/core/transaction.ts";
+import { digestOf, runTransaction, type HealthProbe, type TransactionDeps, type TransactionOutcome, type TransactionResult } from "../../src/core/transaction.ts";
 import type { ClusterClient } from "../../src/kube/cluster-client.ts";
 import type { KubeObject, ObjectRef, PatchType, WriteOptions } from "../../src/kube/types.ts";
-import { DEFAULT_PLAYBOOK_DIR, loadPlaybookDir, type Approver, type ApprovalDecision, type Playbook } from "../../src/playbooks/index.ts";
+import {
+  bindParams, compilePlaybook, DEFAULT_PLAYBOOK_DIR, isNotApplicable, isPlaybookError, loadPlaybookDir,
+  type Binding, type CompiledPlaybook, type Playbook, type PlaybookInput,
+} from "../../src/playbooks/index.ts";
 import { HEALTH_CHECKS } from "../../src/telemetry/checks/index.ts";
 import { result, type HealthCheck } from "../../src/telemetry/health-check.ts";
 import { measureHealth, replicaBaseline } from "../../src/telemetry/health.ts";
@@ -95,17 +100,66 @@ export function signal(name: string, entity: string, failing: () => Promise<stri
   };
 }
 
-/** An approver that answers `decision` after `afterMs` of wall time — or never, with `never`. */
-export function scriptedApprover(decision: ApprovalDecision | "never", afterMs = 0): Approver & { asked: number } {
-  const a = {
-    asked: 0,
-    decide() {
-      a.asked++;
-      if (decision === "never") return new Promise<ApprovalDecision>(() => {});
-      return new Promise<ApprovalDecision>((resolve) => setTimeout(() => resolve(decision), afterMs));
+export type PlaybookTxRequest = {
+  playbook: Playbook;
+  input: PlaybookInput;
+  /** Params already bound (selectPlaybook binds while choosing); bound here when absent. */
+  binding?: Binding;
+  /** A mitigation must strictly improve health; a change must only not regress it. */
+  kind?: "mitigation" | "change";
+  actor?: string;
+  /** The guard; the default policy when absent (without a guard the transaction checks no gate). */
+  policy?: Policy;
+  /** A person's approval, as the graph's approval node hands it on: bound here to the compiled plan's digest. */
+  approval?: { by: string; note?: string };
+};
+
+export type PlaybookTxRun = {
+  /** The transaction's id; "" when no transaction ran (not-applicable, invalid). */
+  txId: string;
+  outcome: TransactionOutcome | "not-applicable" | "invalid";
+  reason: string;
+  binding?: Binding;
+  compiled?: CompiledPlaybook;
+  transaction?: TransactionResult;
+};
+
+/**
+ * The one execution path of a playbook, as the incident graph takes it: bind (unless bound) →
+ * compile to a core Plan (its `gate:` becomes `plan.approval`) → runTransaction with the playbook as
+ * `origin`. Writes no ledger entry of its own and decides no gate: the transaction's guard does.
+ */
+export async function runPlaybookTx(req: PlaybookTxRequest, deps: TransactionDeps): Promise<PlaybookTxRun> {
+  const { playbook: pb, input } = req;
+  let binding = req.binding;
+  try {
+    binding ??= await bindParams(pb, input, { client: deps.client, ledger: deps.ledger, now: () => deps.clock.now() });
+  } catch (e) {
+    if (!isNotApplicable(e)) throw e;
+    return { txId: "", outcome: "not-applicable", reason: e.message };
+  }
+  const policy = req.policy ?? DEFAULT_POLICY;
+  let compiled: CompiledPlaybook;
+  try {
+    compiled = compilePlaybook(pb, binding, input, { policy, maxActions: deps.settings?.maxActions });
+  } catch (e) {
+    if (!isPlaybookError(e)) throw e;
+    return { txId: "", outcome: "invalid", reason: e.message, binding };
+  }
+  const incidentId = input.incident?.id;
+  const transaction = await runTransaction(
+    {
+      plan: compiled.plan,
+      kind: req.kind ?? "mitigation",
+      actor: req.actor ?? `playbook:${pb.name}`,
+      ...(incidentId ? { incidentId } : {}),
+      origin: compiled.origin,
+      policy,
+      ...(req.approval ? { approval: { ...req.approval, digest: digestOf(compiled.plan) } } : {}),
     },
-  };
-  return a;
+    deps,
+  );
+  return { txId: transaction.txId, outcome: transaction.outcome, reason: transaction.reason, binding, compiled, transaction };
 }
 
 export type WriteFault = { kind: string; name: string; errors: KubeApiError[] };

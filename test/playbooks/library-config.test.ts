@@ -9,11 +9,11 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_POLICY } from "../../src/core/policy.ts";
 import { parsePlan } from "../../src/core/plan.ts";
-import { runTransaction } from "../../src/core/transaction.ts";
-import { runPlaybook, selectPlaybook, type PlaybookInput } from "../../src/playbooks/index.ts";
+import { digestOf, runTransaction } from "../../src/core/transaction.ts";
+import { selectPlaybook, type PlaybookInput } from "../../src/playbooks/index.ts";
 import { eventually } from "../helpers/sandbox.ts";
 import { startTnrFixture, type TnrFixture } from "../helpers/tnr.ts";
-import { available, deployment, deployRef, diagnosis, library, namespace, podsOf, probe, scriptedApprover, signal } from "./helpers.ts";
+import { available, deployment, deployRef, diagnosis, library, namespace, podsOf, probe, runPlaybookTx, signal } from "./helpers.ts";
 
 async function choose(f: TnrFixture, input: PlaybookInput) {
   const sel = await selectPlaybook(library(), input, { client: f.client, ledger: f.ledger, now: () => f.clock.now() });
@@ -55,7 +55,7 @@ describe("library: configuration and storage playbooks against the sandbox", () 
     assert.equal(sel.playbook.name, "restore-config-value");
     assert.deepEqual(sel.binding.params.change, { name: "worker-config", key: "DELAY", value: "infinity", source: "the last-applied-configuration annotation" });
     assert.equal(sel.binding.params.reader, "worker");
-    const run = await runPlaybook({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
     assert.equal(run.outcome, "committed", run.reason);
     assert.deepEqual(run.compiled!.decisions, [{ id: "reload", when: "params.reader exists true", took: "then" }]);
     assert.deepEqual(run.compiled!.stages.map((s) => s.map((x) => x.id)), [["restore"], ["restart"], ["available"]]);
@@ -91,13 +91,14 @@ describe("library: configuration and storage playbooks against the sandbox", () 
     const change = sel.binding.params.change as Record<string, string>;
     assert.equal(change.key, "users.json");
     assert.match(change.source, /^ledger snapshot/);
-    const run = await runPlaybook({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns], [auth]) }));
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns], [auth]) }));
     assert.equal(run.outcome, "committed", run.reason);
     const now = await f.client.read(secretRef);
     assert.deepEqual(JSON.parse(Buffer.from(now!.data["users.json"], "base64").toString())[0].roles, [{ role: "readWrite", db: "orders" }]);
-    const plan = f.ledger.byTransaction(run.txId).find((e) => e.kind === "plan")!;
-    assert.equal((plan.payload.params as Record<string, unknown>).change, "(hidden)");
-    assert.ok(!JSON.stringify(plan.payload).includes("s3cret-pw"), "the plan entry never shows the password");
+    const intent = f.ledger.byTransaction(run.txId).find((e) => e.kind === "transaction" && e.payload.phase === "intent")!;
+    const origin = intent.payload.origin as Record<string, unknown>;
+    assert.equal((origin.params as Record<string, unknown>).change, "(hidden)");
+    assert.ok(!JSON.stringify(origin).includes("s3cret-pw"), "the recorded origin never shows the password");
   });
 
   it("fix-pvc-storage-class replaces a claim stuck on a missing StorageClass, after a person approves", async () => {
@@ -113,10 +114,13 @@ describe("library: configuration and storage playbooks against the sandbox", () 
     const sel = await choose(f, input);
     assert.equal(sel.playbook.name, "fix-pvc-storage-class");
     assert.equal(sel.binding.params.newClaim, "mongo-pvc-standard");
-    const approver = scriptedApprover({ approved: true, by: "storage-admin" });
-    const run = await runPlaybook({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY, approver }, f.deps({ health: probe(f, [ns]) }));
+    const unapproved = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
+    assert.equal(unapproved.outcome, "needs-approval", "the gate holds the plan until a person approves");
+    assert.equal(await f.client.read(pvcRef("mongo-pvc-standard")), undefined, "nothing written before the approval");
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY, approval: { by: "storage-admin" } }, f.deps({ health: probe(f, [ns]) }));
     assert.equal(run.outcome, "committed", run.reason);
-    assert.equal(approver.asked, 1);
+    const bound = f.ledger.byTransaction(run.txId).filter((e) => e.kind === "approval");
+    assert.deepEqual(bound.map((e) => [e.actor, e.payload.digest]), [["person:storage-admin", digestOf(run.compiled!.plan)]]);
     assert.equal((await f.client.read(pvcRef("mongo-pvc-standard")))!.status.phase, "Bound");
     assert.equal((await f.client.read(deployRef(ns, "mongo")))!.spec.template.spec.volumes[0].persistentVolumeClaim.claimName, "mongo-pvc-standard");
     assert.ok(await f.client.read(pvcRef("mongo-pvc")), "the old claim is never deleted");

@@ -3,17 +3,18 @@
  * targetPort no pod serves, a Service whose selector matches nothing, a NetworkPolicy that denies
  * all ingress, and a chaos-mesh.org NetworkChaos aimed at a service. Each is broken by hand through
  * the API, diagnosed, matched, and fixed by its playbook inside a transaction that commits. The
- * two deletions are high risk: the playbook's approval gate asks a person, whose approval the
- * transaction records. Where the sandbox's health checks cannot see a symptom (traffic is not
+ * two deletions are high risk and gated: the test hands in a person's approval bound to the compiled
+ * plan's digest (as the graph's approval node does), and the transaction records it. Where the sandbox's health checks cannot see a symptom (traffic is not
  * simulated in these tests), a stand-in check reads the cluster the way the workload would.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_POLICY } from "../../src/core/policy.ts";
-import { runPlaybook, selectPlaybook, type PlaybookInput } from "../../src/playbooks/index.ts";
+import { digestOf } from "../../src/core/transaction.ts";
+import { selectPlaybook, type PlaybookInput } from "../../src/playbooks/index.ts";
 import { eventually } from "../helpers/sandbox.ts";
 import { startTnrFixture, type TnrFixture } from "../helpers/tnr.ts";
-import { available, diagnosis, library, namespace, nginx, podsOf, probe, scriptedApprover, service, signal } from "./helpers.ts";
+import { available, diagnosis, library, namespace, nginx, podsOf, probe, runPlaybookTx, service, signal } from "./helpers.ts";
 
 const svcRef = (ns: string, name: string) => ({ apiVersion: "v1", kind: "Service", namespace: ns, name });
 
@@ -44,7 +45,7 @@ describe("library: Service and traffic playbooks against the sandbox", () => {
     const sel = await choose(f, input);
     assert.equal(sel.playbook.name, "restore-service-port");
     assert.deepEqual(sel.binding.params.ports, [{ name: "http", protocol: "TCP", port: 80, targetPort: 80 }]);
-    const run = await runPlaybook({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns], [refused]) }));
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns], [refused]) }));
     assert.equal(run.outcome, "committed", run.reason);
     assert.equal((await f.client.read(svcRef(ns, "rate")))!.spec.ports[0].targetPort, 80);
     // The two waits of the parallel group ran in one stage, after the fix.
@@ -62,7 +63,7 @@ describe("library: Service and traffic playbooks against the sandbox", () => {
     const sel = await choose(f, input);
     assert.equal(sel.playbook.name, "restore-service-selector");
     assert.ok(sel.tried.some((t) => t.playbook === "restore-service-port" && /selects no pods|served/.test(t.reason)), JSON.stringify(sel.tried));
-    const run = await runPlaybook({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
     assert.equal(run.outcome, "committed", run.reason);
     assert.deepEqual((await f.client.read(svcRef(ns, "geo")))!.spec.selector, { app: "geo" });
   });
@@ -81,12 +82,16 @@ describe("library: Service and traffic playbooks against the sandbox", () => {
     const sel = await choose(f, input);
     assert.equal(sel.playbook.name, "remove-blocking-network-policy");
     assert.equal(sel.binding.params.policy, "lockdown");
-    const approver = scriptedApprover({ approved: true, by: "network-admin", note: "lockdown was a test leftover" });
-    const run = await runPlaybook({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY, approver }, f.deps({ health: probe(f, [ns], [blocked]) }));
+    const approval = { by: "network-admin", note: "lockdown was a test leftover" };
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY, approval }, f.deps({ health: probe(f, [ns], [blocked]) }));
     assert.equal(run.outcome, "committed", run.reason);
     assert.equal(await f.client.read(npRef), undefined);
+    // One approval entry: the transaction's, binding the person to this very plan (the gate and the high-risk delete both).
     const approvals = f.ledger.byTransaction(run.txId).filter((e) => e.kind === "approval");
-    assert.deepEqual(approvals.map((e) => `${e.actor} ${e.payload.phase ?? "policy"}`), ["core:playbook-gate requested", "person:network-admin approved", "person:network-admin policy"]);
+    assert.deepEqual(approvals.map((e) => `${e.actor} ${e.payload.phase}`), ["person:network-admin bound"]);
+    assert.equal(approvals[0].payload.digest, digestOf(run.compiled!.plan));
+    assert.equal(approvals[0].payload.note, "lockdown was a test leftover");
+    assert.deepEqual(approvals[0].payload.steps, ["delete-policy", "(plan)"]);
   });
 
   it("remove-chaos-experiment deletes the NetworkChaos aimed at a Deployment's pods", async () => {
@@ -109,8 +114,8 @@ describe("library: Service and traffic playbooks against the sandbox", () => {
     const sel = await choose(f, input);
     assert.equal(sel.playbook.name, "remove-chaos-experiment");
     assert.deepEqual(sel.binding.params.experiment, { apiVersion: "chaos-mesh.org/v1alpha1", kind: "NetworkChaos", name: "slow-path" });
-    const run = await runPlaybook(
-      { playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY, approver: scriptedApprover({ approved: true, by: "sre-oncall" }) },
+    const run = await runPlaybookTx(
+      { playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY, approval: { by: "sre-oncall" } },
       f.deps({ health: probe(f, [ns], [latency]) }),
     );
     assert.equal(run.outcome, "committed", run.reason);

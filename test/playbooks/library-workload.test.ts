@@ -3,16 +3,16 @@
  * the API, a diagnosis names it, the matcher picks the playbook (trying the others first, by
  * priority, until one binds), and the playbook runs inside a TNR transaction that commits — or, for
  * pods that still cannot schedule once their bad nodeSelector is gone, whose postcondition fails
- * and is rolled back. The
- * ledger shows the playbook's digest and version with the plan, and each step's timing.
+ * and is rolled back. The transaction's intent entry names the playbook (digest and version) as
+ * its origin, and the ledger shows each step's timing.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runPlaybook, selectPlaybook, type PlaybookInput } from "../../src/playbooks/index.ts";
+import { playbookRef, selectPlaybook, type PlaybookInput } from "../../src/playbooks/index.ts";
 import { DEFAULT_POLICY } from "../../src/core/policy.ts";
 import { eventually } from "../helpers/sandbox.ts";
 import { startTnrFixture, type TnrFixture } from "../helpers/tnr.ts";
-import { available, deployment, deployRef, diagnosis, library, namespace, nginx, podsOf, probe, service, signal } from "./helpers.ts";
+import { available, byName, deployment, deployRef, diagnosis, library, namespace, nginx, podsOf, probe, runPlaybookTx, service, signal } from "./helpers.ts";
 
 async function choose(f: TnrFixture, input: PlaybookInput) {
   const sel = await selectPlaybook(library(), input, { client: f.client, ledger: f.ledger, now: () => f.clock.now() });
@@ -22,12 +22,12 @@ async function choose(f: TnrFixture, input: PlaybookInput) {
 
 function assertAudited(f: TnrFixture, txId: string, name: string) {
   const entries = f.ledger.byTransaction(txId);
-  const plan = entries.find((e) => e.kind === "plan");
-  assert.equal(plan?.payload.playbook, name);
-  assert.match(String(plan?.payload.digest), /^sha256:[0-9a-f]{64}$/);
-  assert.equal(plan?.payload.version, "1.0.0");
   const intent = entries.find((e) => e.kind === "transaction" && e.payload.phase === "intent");
-  assert.equal((intent?.payload.origin as Record<string, unknown>)?.digest, plan?.payload.digest, "the transaction records the playbook as its origin");
+  const origin = intent?.payload.origin as Record<string, unknown> | undefined;
+  assert.equal(origin?.playbook, name, "the transaction records the playbook as its origin");
+  assert.match(String(origin?.digest), /^sha256:[0-9a-f]{64}$/);
+  assert.equal(origin?.digest, playbookRef(byName(name)).digest, "the origin's digest is the library file's");
+  assert.equal(origin?.version, "1.0.0");
   for (const a of entries.filter((e) => e.kind === "action" && e.payload.phase !== "retry")) {
     assert.ok(a.payload.startedAt && a.payload.finishedAt && a.payload.inputs, `step ${a.payload.stepId} has its times and inputs`);
   }
@@ -51,7 +51,7 @@ describe("library: Deployment playbooks against the sandbox", () => {
     const sel = await choose(f, input);
     assert.equal(sel.playbook.name, "rollout-undo");
     assert.equal(sel.binding.params.revision, 1);
-    const run = await runPlaybook({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
     assert.equal(run.outcome, "committed", run.reason);
     assert.equal((await f.client.read(deployRef(ns, "shop")))!.spec.template.spec.containers[0].image, "nginx:1.27");
     assertAudited(f, run.txId, "rollout-undo");
@@ -72,7 +72,7 @@ describe("library: Deployment playbooks against the sandbox", () => {
     assert.equal(sel.binding.params.replicas, 3);
     assert.match(sel.binding.sources.replicas, /preIncidentReplicas/);
     assert.ok(sel.tried.some((t) => t.playbook === "remove-chaos-experiment"), "higher-priority playbooks were tried first");
-    const run = await runPlaybook({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
     assert.equal(run.outcome, "committed", run.reason);
     assert.equal((await f.client.read(deployRef(ns, "cart")))!.spec.replicas, 3);
     assertAudited(f, run.txId, "scale-back");
@@ -88,7 +88,7 @@ describe("library: Deployment playbooks against the sandbox", () => {
     const sel = await choose(f, input);
     assert.equal(sel.playbook.name, "raise-memory-limit");
     assert.equal(sel.binding.params.limit, "256Mi");
-    const run = await runPlaybook({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
     assert.equal(run.outcome, "committed", run.reason);
     assert.equal((await f.client.read(deployRef(ns, "cache")))!.spec.template.spec.containers[0].resources.limits.memory, "256Mi");
     const raise = f.ledger.byTransaction(run.txId).find((e) => e.kind === "action" && e.payload.stepId === "raise");
@@ -111,7 +111,7 @@ describe("library: Deployment playbooks against the sandbox", () => {
     const input = diagnosis(ns, "Deployment", "batch", "misconfiguration", "virtualization");
     const sel = await choose(f, input);
     assert.equal(sel.playbook.name, "remove-node-selector");
-    const run = await runPlaybook({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
     assert.equal(run.outcome, "rolled-back", run.reason);
     assert.match(run.reason, /step unpin failed: postcondition failed: Deployment unschedulable\/batch available did not hold within 120000 ms/);
     const unpin = f.ledger.byTransaction(run.txId).find((e) => e.kind === "action" && e.payload.stepId === "unpin");
@@ -134,7 +134,7 @@ describe("library: Deployment playbooks against the sandbox", () => {
     const sel = await choose(f, input);
     assert.equal(sel.playbook.name, "remove-node-selector");
     assert.deepEqual(sel.binding.params.keys, ["kubernetes.io/hostname"]);
-    const run = await runPlaybook({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
     assert.equal(run.outcome, "committed", run.reason);
     assert.equal((await f.client.read(deployRef(ns, "search")))!.spec.template.spec.nodeSelector, undefined);
     assertAudited(f, run.txId, "remove-node-selector");
@@ -154,7 +154,7 @@ describe("library: Deployment playbooks against the sandbox", () => {
     const input = diagnosis(ns, "Deployment", "api", "resource", "application", { cpuSaturated: true });
     const sel = await choose(f, input);
     assert.equal(sel.playbook.name, "scale-out-cpu");
-    const run = await runPlaybook({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns], [latency]) }));
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns], [latency]) }));
     assert.equal(run.outcome, "committed", run.reason);
     assert.equal((await f.client.read(deployRef(ns, "api")))!.spec.replicas, 4);
     assertAudited(f, run.txId, "scale-out-cpu");
@@ -171,7 +171,7 @@ describe("library: Deployment playbooks against the sandbox", () => {
     const sel = await choose(f, input);
     assert.equal(sel.playbook.name, "restart-transient");
     // A transient leaves nothing for health to measure once it has passed: run it as a change.
-    const run = await runPlaybook({ playbook: sel.playbook, binding: sel.binding, input, kind: "change", policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, kind: "change", policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
     assert.equal(run.outcome, "committed", run.reason);
     await available(f, ns, "profile", 2);
     const pods = await podsOf(f, ns, "profile");

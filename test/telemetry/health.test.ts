@@ -63,9 +63,12 @@ describe("measureHealth", () => {
       "pods-ready:*": "error",
       "service-slo:*": "skipped",
       "firing-alerts:*": "skipped",
+      "service-ports:*": "error",
+      "rollouts-progressing:hr/geo": "pass",
+      "call-errors:*": "skipped",
     });
     assert.deepEqual(r.restarts, {});
-    assert.equal(cluster.lists, 4, "one Pod list shared by three checks (and its failure), plus Deployment, Service, Endpoints");
+    assert.equal(cluster.lists, 4, "one Pod list shared by five checks (and its failure), plus Deployment, Service, Endpoints");
   });
 
   it("refuses a bad config before measuring", async () => {

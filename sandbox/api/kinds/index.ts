@@ -9,6 +9,8 @@ import { endpointsKind } from "./endpoints.ts";
 import { eventKind, eventsV1Kind } from "./event.ts";
 import type { KindBehaviour } from "./kind.ts";
 import { leaseKind } from "./lease.ts";
+import { limitRangeKind } from "./limit-range.ts";
+import { resourceQuotaKind } from "./resource-quota.ts";
 import { namespaceKind } from "./namespace.ts";
 import { networkPolicyKind } from "./network-policy.ts";
 import { nodeKind } from "./node.ts";
@@ -40,6 +42,8 @@ export const KINDS: KindBehaviour[] = [
   leaseKind,
   storageClassKind,
   customResourceDefinitionKind,
+  resourceQuotaKind,
+  limitRangeKind,
 ];
 
 export function kindMap(extra: KindBehaviour[] = []): Map<string, KindBehaviour> {

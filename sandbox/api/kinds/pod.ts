@@ -9,7 +9,9 @@ import { age } from "../table.ts";
 import type { FieldCause, KObject } from "../types.ts";
 import type { KindBehaviour } from "./kind.ts";
 import { AGE_COLUMN, col, deepEqual, forbidden, isObject, NAME_COLUMN } from "./common.ts";
+import { admitPodLimits } from "./limit-range.ts";
 import { defaultPodSpec, podQosClass, validatePodSpec } from "./pod-spec.ts";
+import { admitPodQuota } from "./resource-quota.ts";
 
 const UPDATABLE = [
   "`spec.containers[*].image`",
@@ -22,14 +24,18 @@ const UPDATABLE = [
 export const podKind: KindBehaviour = {
   group: "",
   kind: "Pod",
-  default(obj, old) {
+  default(obj, old, store) {
     if (!isObject(obj.spec)) return;
     defaultPodSpec(obj.spec, { pod: true, create: !old });
+    // The LimitRanger admission plugin: namespace defaults for requests and limits, min/max checks.
+    if (!old) admitPodLimits(store, obj);
     if (!old) obj.status = { phase: "Pending", qosClass: podQosClass(obj.spec) };
   },
-  validate(obj, old) {
+  validate(obj, old, store) {
     const causes = validatePodSpec(obj.spec, "spec");
     if (old && !causes.length) causes.push(...validatePodUpdate(obj, old));
+    // The ResourceQuota admission plugin runs last, on a valid pod being created (403 Forbidden).
+    if (!old && !causes.length) admitPodQuota(store, obj);
     return causes;
   },
   table: {

@@ -8,13 +8,14 @@
 import { writeFileSync } from "node:fs";
 import { cpus, availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { DEFAULT_SCENARIO_PATH } from "../../../evals/defaults.ts";
+import { DEFAULT_SCENARIO_PATH, DEFAULT_SCENARIO_WALL_TIMEOUT_MS } from "../../../evals/defaults.ts";
 import { renderReport } from "../../../evals/report.ts";
 import { defaultConcurrency, runEvals } from "../../../evals/run.ts";
 import { sandboxCatalog } from "../../../evals/sandbox-catalog.ts";
 import { AGENT_VARIANTS, type AgentVariant, type Summary } from "../../../evals/scoring.ts";
+import { formatDuration } from "../../base/duration.ts";
 import { describeLlm, llmConfigFromFlags } from "../../llm/config.ts";
-import { UsageError, type Io } from "../io.ts";
+import { durationFlag, UsageError, type Io } from "../io.ts";
 
 const USAGE = `Usage: stratus eval [PATH ...] [--agent stratus|naive|single] [--llm none|openai --model M [--base-url URL]]
                     [--json FILE] [--report FILE.md] [--concurrency N]
@@ -29,7 +30,7 @@ fresh simulated cluster in virtual time, and scores the agent.
   --json FILE        write the results as JSON
   --report FILE.md   write a markdown report
   --concurrency N    scenarios run in parallel, one process each (default ${defaultConcurrency()})
-  --timeout S        wall-clock seconds one scenario may take before it counts as an error (default 120)
+  --timeout DUR      wall-clock time one scenario may take before it counts as an error (default ${formatDuration(DEFAULT_SCENARIO_WALL_TIMEOUT_MS)})
   --in-process       run scenarios one by one in this process (debugging)`;
 
 export async function evalCommand(argv: string[], io: Io): Promise<number> {
@@ -64,7 +65,7 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   const concurrency = values.concurrency === undefined ? defaultConcurrency() : intFlag("--concurrency", values.concurrency, 1, 64);
-  const timeoutS = values.timeout === undefined ? undefined : intFlag("--timeout", values.timeout, 1, 24 * 3600);
+  const wallTimeoutMs = values.timeout === undefined ? undefined : durationFlag("--timeout", values.timeout);
   const paths = positionals.length ? positionals : [DEFAULT_SCENARIO_PATH];
 
   const started = Date.now();
@@ -74,7 +75,7 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     llm,
     concurrency,
     inProcess: values["in-process"] ?? false,
-    ...(timeoutS ? { wallTimeoutMs: timeoutS * 1000 } : {}),
+    ...(wallTimeoutMs ? { wallTimeoutMs } : {}),
     catalog: sandboxCatalog(),
     progress: (line) => io.out(line),
   });

@@ -19,7 +19,7 @@ import {
   loadPlaybookFile, shownParams, watchPlaybooks, type Playbook, type PlaybookError, type PlaybookInput, type StepSpec,
 } from "../../playbooks/index.ts";
 import { DEFAULT_GATE_TIMEOUT_MS } from "../../playbooks/defaults.ts";
-import { formatDuration } from "../../playbooks/template.ts";
+import { formatDuration } from "../../base/duration.ts";
 import { UsageError, type Io } from "../io.ts";
 
 const USAGE = `Usage: stratus playbook <command> [flags]

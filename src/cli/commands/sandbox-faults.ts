@@ -4,12 +4,13 @@
  * injection goes through the Kubernetes API only, as an operator or a chaos tool would; what it
  * changed is printed for the person who asked, and nothing in the cluster says so.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   createFaultContext, FAULTS, faultByKind, isFaultError, KubeClient, type Fault, type FaultTarget,
 } from "../../../sandbox/faults/index.ts";
+import { parse as parseYaml } from "yaml";
 import { UsageError, type Io } from "../io.ts";
 
 export const DEFAULT_FAULT_KUBECONFIG = "./sandbox.kubeconfig";
@@ -25,6 +26,8 @@ Injects one fault from the catalog (see: stratus sandbox faults) into a running 
   --target Kind/name   the object to break, e.g. Service/rate or Deployment/geo
   --namespace NS       its namespace (default: the one namespace that has it)
   --param k=v          a param of the kind (repeatable; see: stratus sandbox faults KIND)
+  --param-file [k=]FILE  a param's value read from a JSON or YAML file (api-change: without k,
+                       the file is the patch, or the manifest with --param op=create)
   --kubeconfig FILE    the cluster (default ${DEFAULT_FAULT_KUBECONFIG}, written by stratus sandbox up)`;
 
 const TARGET_KINDS: Record<string, string> = {
@@ -59,6 +62,7 @@ async function inject(argv: string[], io: Io): Promise<number> {
       target: { type: "string" },
       namespace: { type: "string", short: "n" },
       param: { type: "string", multiple: true },
+      "param-file": { type: "string", multiple: true },
       kubeconfig: { type: "string", default: DEFAULT_FAULT_KUBECONFIG },
       help: { type: "boolean", short: "h" },
     },
@@ -73,7 +77,18 @@ async function inject(argv: string[], io: Io): Promise<number> {
   const fault = kindOrUsage(positionals[0]);
   if (!values.target) throw new UsageError(`--target Kind/name is required, e.g. --target ${fault.spec.targetKinds[0]}/NAME`);
   const { kind, name } = parseTarget(values.target, fault);
-  const params = parseParamFlags(values.param ?? []);
+  const params: Record<string, unknown> = parseParamFlags(values.param ?? []);
+  for (const f of values["param-file"] ?? []) {
+    const eq = f.indexOf("=");
+    const key = eq > 0 ? f.slice(0, eq) : params.op === "create" ? "manifest" : "patch";
+    const path = eq > 0 ? f.slice(eq + 1) : f;
+    if (key in params) throw new UsageError(`--param-file: param ${key} given twice`);
+    try {
+      params[key] = parseYaml(readFileSync(path, "utf8"));
+    } catch (e) {
+      throw new UsageError(`--param-file ${f}: cannot read ${path} as JSON or YAML: ${(e as Error).message}`);
+    }
+  }
   // Params are checked before the cluster is touched: groundTruth validates them and is pure.
   try {
     fault.groundTruth({ kind, name, namespace: values.namespace ?? "default" }, params);

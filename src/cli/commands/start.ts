@@ -14,8 +14,8 @@ import type { Clock } from "../../base/clock.ts";
 import { DEFAULT_LEDGER_PATH } from "../../core/ledger/index.ts";
 import { llmConfigFromFlags, type LlmConfig } from "../../llm/index.ts";
 import type { Watchdog } from "../../watchdog/index.ts";
-import { UsageError, type Io } from "../io.ts";
-import { parseDuration, runWatch } from "./watch.ts";
+import { durationFlag, UsageError, type Io } from "../io.ts";
+import { runWatch } from "./watch.ts";
 
 export const DEFAULT_START_APP = "hotel-reservation";
 export const DEFAULT_START_SPEED = 5;
@@ -99,8 +99,8 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const every = values.every ? parseDuration("--every", values.every) : DEFAULT_FAULT_EVERY_MS;
-  const first = values["first-fault"] ? parseDuration("--first-fault", values["first-fault"]) : DEFAULT_FIRST_FAULT_MS;
+  const every = values.every ? durationFlag("--every", values.every) : DEFAULT_FAULT_EVERY_MS;
+  const first = values["first-fault"] ? durationFlag("--first-fault", values["first-fault"]) : DEFAULT_FIRST_FAULT_MS;
 
   const app = getApp(values.app!);
   const clock = new RealClock(speed);

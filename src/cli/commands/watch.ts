@@ -20,7 +20,7 @@ import { KubeClient, loadKubeConfig } from "../../kube/kube-client.ts";
 import { createChatModel, describeLlm, llmConfigFromFlags, type LlmConfig } from "../../llm/index.ts";
 import { AlertStore, StratusMetrics, startServer } from "../../server/index.ts";
 import { chooseMetricSource, DEFAULT_IDENTITY, serverAlignedClock, Watchdog } from "../../watchdog/index.ts";
-import { UsageError, type Io } from "../io.ts";
+import { durationFlag, UsageError, type Io } from "../io.ts";
 
 export const WATCH_USAGE = `Usage: stratus watch [--kubeconfig FILE] [--context NAME] [-n NS]... [flags]
 
@@ -48,7 +48,7 @@ improve). Every step goes to the ledger; the story goes to the terminal.
   --stabilization DUR    how long a change settles before health is verified (default 30s)
   --identity NAME        the writer Lease holder name (default stratus@HOST/<hash of the ledger path>)
   --speed X              the cluster's clock runs X times faster (a sped-up sandbox): wait in its time
-Durations: 90s, 5m, 250ms, 1h.`;
+Durations: 90s, 1m30s, 500ms, 2h (a unit is required).`;
 
 export type WatchSetup = {
   kubeconfig?: string;
@@ -246,15 +246,7 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
  */
 export const identityFor = (ledgerPath: string) => `${DEFAULT_IDENTITY}/${createHash("sha256").update(ledgerPath).digest("hex").slice(0, 8)}`;
 
-/** "90s", "5m", "250ms", "1h" or plain milliseconds. */
-export function parseDuration(flag: string, v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
-  if (!m) throw new UsageError(`${flag} must be a duration such as 90s, 5m or 250ms, got "${v}"`);
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[m[2] ?? "ms"]!;
-  return Math.round(Number(m[1]) * unit);
-}
-
-const optDuration = (flag: string, v: string | undefined) => (v === undefined ? undefined : parseDuration(flag, v));
+const optDuration = (flag: string, v: string | undefined) => (v === undefined ? undefined : durationFlag(flag, v));
 
 function intFlag(flag: string, v: string, min: number, max: number): number {
   const n = Number(v);

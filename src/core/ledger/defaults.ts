@@ -34,3 +34,19 @@ export const DEFAULT_SUMMARY_WIDTH = 80;
 export function sequentialEntryId(seq: number): string {
   return `e-${String(seq).padStart(6, '0')}`;
 }
+
+/** Bytes of a generated ledger MAC key (HMAC-SHA256). */
+export const DEFAULT_KEY_BYTES = 32;
+
+/** Shortest key accepted (from a file or a Secret). */
+export const MIN_KEY_BYTES = 32;
+
+/** The key file used when none is given: beside the ledger. */
+export function defaultKeyPath(ledgerPath: string): string {
+  return `${ledgerPath}.key`;
+}
+
+/** The head anchor file beside the ledger. */
+export function defaultHeadPath(ledgerPath: string): string {
+  return `${ledgerPath}.head`;
+}

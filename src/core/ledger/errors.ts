@@ -15,6 +15,8 @@ export const LEDGER_ERROR_CODES = [
   'LEDGER_CORRUPT_ROW', // a stored row no longer parses (edited outside Stratus)
   'LEDGER_TRANSACTION', // misuse of transaction(): e.g. an async callback
   'LEDGER_BUSY', // another process held the write lock past the busy timeout
+  'LEDGER_KEY', // the MAC key is missing, unreadable, too short, or not this ledger's
+  'LEDGER_ANCHOR', // the head anchor cannot be read or written
 ] as const;
 
 export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];

@@ -87,6 +87,25 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, '${APPEND_ONLY}: object refs can only be added for the newest entry'); END;
     `,
   },
+  {
+    version: 4,
+    name: 'keyed-chain',
+    sql: `
+      -- HMAC-SHA256 of (seq, hash, previous mac) with the ledger key; NULL for entries written
+      -- before the ledger was keyed (verify reports them as "unkeyed up to seq N").
+      ALTER TABLE entries ADD COLUMN mac TEXT;
+      -- When the ledger was keyed, and with which key (its public id, never the key).
+      CREATE TABLE ledger_keys (
+        keyed_from INTEGER PRIMARY KEY,       -- the first seq that carries a MAC
+        key_id     TEXT    NOT NULL,
+        added_at   TEXT    NOT NULL
+      );
+      CREATE TRIGGER ledger_keys_no_update BEFORE UPDATE ON ledger_keys
+        BEGIN SELECT RAISE(ABORT, '${APPEND_ONLY}: ledger_keys cannot be updated'); END;
+      CREATE TRIGGER ledger_keys_no_delete BEFORE DELETE ON ledger_keys
+        BEGIN SELECT RAISE(ABORT, '${APPEND_ONLY}: ledger_keys cannot be deleted'); END;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */
@@ -100,6 +119,8 @@ export const APPEND_ONLY_TRIGGERS = [
   'entry_objects_no_update',
   'entry_objects_no_delete',
   'entry_objects_newest_only',
+  'ledger_keys_no_update',
+  'ledger_keys_no_delete',
 ] as const;
 
 function ensureVersionTable(db: Database.Database): void {

@@ -1,9 +1,10 @@
 /**
  * The SQLite implementation of `LedgerStore` (better-sqlite3). `openLedger` opens or creates the
- * file, sets WAL with synchronous=FULL, and applies pending schema migrations; `append` validates
- * the input, reads the head under SQLite's write lock (an IMMEDIATE transaction, so appends from
- * several processes still form one chain), hashes and inserts the entry and its object-index rows,
- * and commits before returning. Reads parse every row back through zod. The clock and the id
+ * file (0600), sets WAL with synchronous=FULL and secure_delete, and applies pending schema
+ * migrations; `append` validates the input, reads the head under SQLite's write lock (an IMMEDIATE
+ * transaction, so appends from several processes still form one chain), hashes, MACs (seal.ts) and
+ * inserts the entry and its object-index rows, commits, then publishes the signed head to the
+ * anchors outside the database. Reads parse every row back through zod. The clock and the id
  * generator are injected. Pass `path: ':memory:'` for a throwaway in-memory ledger (tests, evals).
  */
 import fs from 'node:fs';
@@ -25,11 +26,15 @@ import {
   type ObjectRef,
   type ValidAppend,
 } from './entry.ts';
+import type { HeadAnchor } from './anchor.ts';
 import { LedgerError } from './errors.ts';
 import { hasVersionTable, migrate, schemaVersion } from './migrations.ts';
+import { ensurePrivateFile } from './private-file.ts';
+import { Seal } from './seal.ts';
 import { compileQuery, ENTRY_COLUMNS } from './query.ts';
 import type { LedgerQuery, LedgerReader, LedgerStore, LedgerWriter, ObjectQuery, Page, TimeBound, VerifyResult } from './store.ts';
 import { verifyDatabase } from './verify.ts';
+import type { KeyedVerdict } from './verify-keyed.ts';
 
 export interface OpenLedgerOptions {
   /** The database file; ':memory:' for an in-memory ledger. */
@@ -42,6 +47,12 @@ export interface OpenLedgerOptions {
   create?: boolean;
   busyTimeoutMs?: number;
   maxPayloadBytes?: number;
+  /** The MAC key's bytes (e.g. loaded from a Kubernetes Secret with a `LedgerKeySource`); wins over `keyFile`. */
+  key?: Buffer;
+  /** The MAC key file (`--ledger-key`); default `<ledger>.key`, created 0600 at the first append of a never-keyed ledger. */
+  keyFile?: string;
+  /** Where the signed head is kept outside the database; default the file `<ledger>.head`. Add a ConfigMap anchor here. */
+  anchors?: readonly HeadAnchor[];
 }
 
 function sqliteCode(err: unknown): string {
@@ -61,6 +72,8 @@ function openDatabase(path: string, create: boolean, timeout: number): Database.
   }
   let db: Database.Database;
   try {
+    // Created (or tightened to) 0600 before SQLite opens it; its -wal and -shm files take its mode.
+    if (!memory && (create || fs.existsSync(path))) ensurePrivateFile(path);
     db = new Database(path, { fileMustExist: !create, timeout });
   } catch (err) {
     const msg = `cannot open ledger at ${path}: ${(err as Error).message}; check the path exists and is writable`;
@@ -73,6 +86,8 @@ function openDatabase(path: string, create: boolean, timeout: number): Database.
     // entry must outlive the cluster write it precedes, or recovery cannot roll that write back.
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
+    // Whatever is ever deleted (a migration's scratch rows, a row someone removed) is zeroed, not left in free pages.
+    db.pragma('secure_delete = ON');
     if (!create && !memory && !hasVersionTable(db)) {
       throw new LedgerError('LEDGER_OPEN', `${path} is not a Stratus ledger (no schema_version table); check --db`, { details: { path } });
     }
@@ -100,6 +115,7 @@ export class SqliteLedger implements LedgerStore {
   private readonly busyTimeoutMs: number;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly appendTx: Database.Transaction<(v: ValidAppend, refsJson: string, payloadJson: string) => LedgerEntry>;
+  private readonly seal: Seal;
 
   constructor(options: OpenLedgerOptions) {
     this.path = options.path;
@@ -108,6 +124,12 @@ export class SqliteLedger implements LedgerStore {
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     this.db = openDatabase(options.path, options.create ?? true, this.busyTimeoutMs);
+    try {
+      this.seal = new Seal({ path: options.path, key: options.key, keyFile: options.keyFile, anchors: options.anchors });
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
     this.appendTx = this.db.transaction((v, refsJson, payloadJson) => this.insert(v, refsJson, payloadJson));
   }
 
@@ -121,8 +143,8 @@ export class SqliteLedger implements LedgerStore {
   }
 
   private insert(v: ValidAppend, objectRefsJson: string, payloadJson: string): LedgerEntry {
-    const head = this.stmt('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1').get() as
-      | { seq: number; hash: string }
+    const head = this.stmt('SELECT seq, hash, mac FROM entries ORDER BY seq DESC LIMIT 1').get() as
+      | { seq: number; hash: string; mac: string | null }
       | undefined;
     const seq = (head?.seq ?? 0) + 1;
     const ms = this.now();
@@ -149,9 +171,10 @@ export class SqliteLedger implements LedgerStore {
       prevHash: head?.hash ?? GENESIS_HASH,
     };
     const hash = hashStoredRecord(rec);
+    const mac = this.seal.mac(this.db, seq, hash, head?.mac ?? null, rec.time);
     try {
-      this.stmt(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        seq, id, rec.time, rec.actor, rec.kind, rec.incidentId, rec.txId, objectRefsJson, payloadJson, rec.prevHash, hash,
+      this.stmt(`INSERT INTO entries (${ENTRY_COLUMNS}, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        seq, id, rec.time, rec.actor, rec.kind, rec.incidentId, rec.txId, objectRefsJson, payloadJson, rec.prevHash, hash, mac,
       );
     } catch (err) {
       if (sqliteCode(err) === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -194,11 +217,15 @@ export class SqliteLedger implements LedgerStore {
       const msg = `payload is ${bytes} bytes, over the ${this.maxPayloadBytes}-byte limit; store a digest or trim the object`;
       throw new LedgerError('LEDGER_INVALID_ENTRY', msg, { details: { field: 'payload' } });
     }
+    if (this.db.inTransaction) return this.appendTx(v, canonicalJson(v.objectRefs), payloadJson); // inside transaction(): published at its end
+    let entry: LedgerEntry;
     try {
-      return this.appendTx.immediate(v, canonicalJson(v.objectRefs), payloadJson);
+      entry = this.appendTx.immediate(v, canonicalJson(v.objectRefs), payloadJson);
     } catch (err) {
       return this.busy(err);
     }
+    this.seal.publish(this.db);
+    return entry;
   }
 
   transaction<T>(fn: (ledger: LedgerWriter & LedgerReader) => T): T {
@@ -212,11 +239,15 @@ export class SqliteLedger implements LedgerStore {
       }
       return result;
     });
+    const outer = !this.db.inTransaction;
+    let result: T;
     try {
-      return run.immediate();
+      result = run.immediate();
     } catch (err) {
       return this.busy(err);
     }
+    if (outer) this.seal.publish(this.db);
+    return result;
   }
 
   get(id: string): LedgerEntry | undefined {
@@ -269,8 +300,33 @@ export class SqliteLedger implements LedgerStore {
     return this.query({ ...page, kind });
   }
 
+  /** The hash walk, then the MAC chain and the synchronous anchors (the head file). Read-only. */
   verify(): VerifyResult {
-    return verifyDatabase(this.db);
+    return this.withKeyed(() => this.seal.readSync());
+  }
+
+  /** Like verify(), but also reads the asynchronous anchors (a ConfigMap) and `extra` ones. Read-only. */
+  async verifyAnchored(extra: readonly HeadAnchor[] = []): Promise<VerifyResult> {
+    const reads = await this.seal.readAll(extra);
+    return this.withKeyed(() => reads);
+  }
+
+  private withKeyed(reads: () => Parameters<Seal['check']>[2]): VerifyResult {
+    return this.db.transaction((): VerifyResult => {
+      const base = verifyDatabase(this.db);
+      const anchorReads = reads();
+      const tip = base.entries;
+      const keyed: KeyedVerdict = this.seal.check(this.db, tip, base.ok ? anchorReads : []);
+      const warnings = [...base.warnings, ...keyed.warnings];
+      const unkeyed = keyed.unkeyedUpTo !== undefined ? { unkeyedUpTo: keyed.unkeyedUpTo } : {};
+      if (!base.ok) return { ...base, warnings, ...unkeyed };
+      if (keyed.failure) {
+        const before = Math.min(tip, Math.max(0, keyed.failure.seq - 1));
+        return { ok: false, entries: before, firstBad: keyed.failure, warnings, ...unkeyed };
+      }
+      const mac = base.head ? ((this.stmt('SELECT mac FROM entries WHERE seq = ?').pluck().get(base.head.seq) as string | null) ?? null) : null;
+      return { ok: true, entries: tip, head: base.head ? { ...base.head, mac } : null, warnings, ...unkeyed };
+    })();
   }
 
   schemaVersion(): number {

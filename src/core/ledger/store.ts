@@ -47,7 +47,15 @@ export type VerifyProblem =
   | 'reordered' // the entry is intact but sits at another entry's position
   | 'chain-broken' // the entry is self-consistent but its prevHash does not match the entry before (re-hashed edit, or spliced)
   | 'malformed' // a column has an impossible value (null, wrong type)
-  | 'index-mismatch'; // the object index (entry_objects) disagrees with the entry's hashed object refs
+  | 'index-mismatch' // the object index (entry_objects) disagrees with the entry's hashed object refs
+  | 'mac-mismatch' // the entry's MAC does not verify: re-hashed or appended by someone without the key
+  | 'mac-missing' // an entry after the ledger was keyed carries no MAC: appended outside Stratus
+  | 'key-missing' // the ledger is keyed but no key was given: it cannot be verified
+  | 'key-mismatch' // the key given is not the one this ledger was keyed with
+  | 'head-missing' // the ledger is keyed but its head anchor is gone (deleted)
+  | 'head-forged' // the head anchor's own MAC does not verify, or it does not parse (replaced)
+  | 'head-mismatch' // the anchor names an entry the ledger holds differently (history replaced)
+  | 'truncated'; // the anchor is ahead of the ledger: entries were cut off the end
 
 export interface VerifyFailure {
   seq: number;
@@ -60,15 +68,20 @@ export interface ChainHead {
   seq: number;
   id: string;
   hash: string;
+  /** The head entry's MAC; null when it was written before the ledger was keyed. */
+  mac: string | null;
 }
 
 /**
  * `entries` counts the entries found intact (when `ok: false`, those before the first bad one).
- * `warnings` lists things that are not tampering by themselves (e.g. missing append-only triggers).
+ * `warnings` lists things that are not tampering by themselves (e.g. missing append-only triggers,
+ * a head anchor that lags after a crash). `unkeyedUpTo`, when present, is the last seq written
+ * before the ledger was keyed (a ledger migrated from an unkeyed version): those entries carry no
+ * MAC of their own and are covered only from the first keyed entry on.
  */
 export type VerifyResult =
-  | { ok: true; entries: number; head: ChainHead | null; warnings: string[] }
-  | { ok: false; entries: number; firstBad: VerifyFailure; warnings: string[] };
+  | { ok: true; entries: number; head: ChainHead | null; warnings: string[]; unkeyedUpTo?: number }
+  | { ok: false; entries: number; firstBad: VerifyFailure; warnings: string[]; unkeyedUpTo?: number };
 
 /** Appending. */
 export interface LedgerWriter {

@@ -7,8 +7,9 @@
  * an edit that was re-hashed), `malformed`, `index-mismatch`. Two checks share the work: a fast stream
  * where SQLite builds the hashed text (json_quote) and JS only hashes and compares, and the
  * reference check (canonical.ts, column by column) that re-checks and classifies any row the
- * stream doubts. Cutting entries off the end cannot be seen from inside the file: keep `head`
- * elsewhere to catch that. Read-only.
+ * stream doubts. Cutting entries off the end, a full re-hash and a forged append cannot be seen
+ * from inside the file: the keyed checks (verify-keyed.ts: MACs and the head anchor) catch those,
+ * and `SqliteLedger.verify` runs them after this walk. Here `head.mac` is always null. Read-only.
  */
 import type Database from 'better-sqlite3';
 import { hashStoredRecord, REFS_PAYLOAD_SEPARATOR, sha256Hex, type StoredRecord } from './canonical.ts';
@@ -204,7 +205,7 @@ export function verifyDatabase(db: Database.Database, options: VerifyOptions = {
     const entries = state.expected - 1;
     if (bad) return { ok: false, entries, firstBad: bad, warnings };
     const headId = db.prepare('SELECT id FROM entries WHERE seq = ?').pluck().get(entries) as string;
-    const head: ChainHead | null = entries === 0 ? null : { seq: entries, id: headId, hash: state.prev };
+    const head: ChainHead | null = entries === 0 ? null : { seq: entries, id: headId, hash: state.prev, mac: null };
     return { ok: true, entries, head, warnings };
   })();
 }

@@ -1,8 +1,9 @@
 /**
  * guard: the policy decides, not the agent that proposed the plan. `checkPlan` is pure and reads
- * only the policy and the typed actions, so no text in a log or a model's answer can argue past it.
- * A refusal is recorded with every reason and becomes a failed attempt; a plan that needs a person
- * records an approval request and goes to the approval gate.
+ * only the policy and the typed plan (its steps, their compensations and the plan's own approval
+ * gate), so no text in a log or a model's answer can argue past it. A refusal is recorded with
+ * every reason and becomes a failed attempt; a plan that needs a person records an approval request
+ * (who may approve, until when) and goes to the approval gate — the only place that asks a person.
  */
 import { checkPlan } from "../../core/policy.ts";
 import { recordApprovalRequest } from "../approvals.ts";
@@ -29,7 +30,15 @@ export const guardNode = (deps: GraphDeps) => async (s: IncidentState): Promise<
   }
   if (decision.needsApproval.length && !deps.dryRun) {
     const reasons = decision.needsApproval.map((n) => n.reason);
-    recordApprovalRequest(deps.ledger, incident.id, p.attempt, p.digest, reasons);
+    const gate = p.plan.approval;
+    recordApprovalRequest(deps.ledger, incident.id, {
+      attempt: p.attempt,
+      digest: p.digest,
+      reasons,
+      personRequired: decision.needsApproval.some((n) => n.risk !== "gate"),
+      ...(decision.approvers ? { approvers: decision.approvers } : {}),
+      ...(gate?.timeoutMs ? { deadline: deps.clock.now() + gate.timeoutMs, onTimeout: gate.onTimeout } : {}),
+    });
     deps.onEvent?.({ type: "awaiting-approval", incidentId: incident.id, reasons });
     return { policyCheck: { verdict: "needs-approval", reasons } };
   }

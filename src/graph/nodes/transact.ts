@@ -38,7 +38,7 @@ export const transactNode = (deps: GraphDeps) => async (s: IncidentState): Promi
         incidentId: incident.id,
         origin: { ...(p.origin ?? {}), attempt: p.attempt, hypothesis: p.hypothesis.summary },
         policy: deps.policy,
-        ...(s.decision?.approved ? { approval: { by: s.decision.by, ...(s.decision.note ? { note: s.decision.note } : {}) } } : {}),
+        ...(s.decision?.approved ? { approval: { by: s.decision.by, digest: s.decision.digest, ...(s.decision.note ? { note: s.decision.note } : {}) } } : {}),
       },
       {
         client: deps.client,
@@ -48,12 +48,9 @@ export const transactNode = (deps: GraphDeps) => async (s: IncidentState): Promi
         health: deps.health(incident, baselineOf(s)),
         newId: () => txId,
         settings: deps.transactionSettings,
-        onStep: async (step) => {
-          if (step.startsWith("action:")) {
-            const entry = deps.ledger.byTransaction(txId).filter((e) => e.kind === "action").at(-1);
-            if (entry?.payload.ok === true) deps.onEvent?.({ type: "applied", incidentId: incident.id, txId, summary: String(entry.payload.summary ?? step.slice(7)) });
-          }
-          await deps.onTransactionStep?.(step, txId);
+        onStep: (step) => deps.onTransactionStep?.(step, txId),
+        onProgress: (progress) => {
+          if (progress.type === "applied") deps.onEvent?.({ type: "applied", incidentId: incident.id, txId, summary: progress.record.summary });
         },
       },
     );

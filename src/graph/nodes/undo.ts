@@ -1,8 +1,9 @@
 /**
- * undo: the transaction has already restored its snapshots (abort = undo); the undo agent checks
- * that restoration against the cluster and decides whether a person must take over. Its report is
- * recorded against the transaction. A transaction that escalated itself (the rollback did not
- * restore) always escalates the incident.
+ * undo: the transaction has already restored its snapshots (abort = undo) and returned the one
+ * restoration verdict (`result.restoration`): every object back as snapshotted and health no worse
+ * than the baseline — or not, in which case it escalated. This node acts on that verdict and asks
+ * the undo agent only to explain what happened (for the ledger, the story and the next attempt's
+ * reflection); the agent does not judge the restoration again.
  */
 import type { UndoReport } from "../../incident/agent.ts";
 import { ACTORS } from "../defaults.ts";
@@ -15,13 +16,15 @@ export const undoNode = (deps: GraphDeps) => async (s: IncidentState): Promise<I
   checkStop(deps, "undo");
   const incident = incidentOf(s);
   const result = s.result!;
-  let report: UndoReport;
+  const restored = result.outcome !== "escalated" && (result.restoration?.restored ?? true);
+  let review: Pick<UndoReport, "summary" | "details">;
   try {
-    report = await deps.agents.undo.review(result, deps.context(incident, baselineOf(s)));
+    review = await deps.agents.undo.review(result, deps.context(incident, baselineOf(s)));
   } catch (e) {
-    report = { restored: false, escalate: true, summary: `the undo review failed: ${errorText(e)}`, details: [] };
+    review = { summary: `the undo review could not explain the rollback: ${errorText(e)}`, details: [] };
   }
-  if (result.outcome === "escalated") report = { ...report, escalate: true };
+  const problems = result.restoration?.problems ?? (restored ? [] : [result.reason]);
+  const report: UndoReport = { restored, escalate: !restored, summary: review.summary, details: [...problems.map((p) => `not restored: ${p}`), ...review.details] };
   const { created } = appendOnce(deps.ledger, incident.id, `undo-review:${s.proposal?.attempt ?? 0}`, {
     kind: "undo",
     actor: ACTORS.undo,

@@ -15,10 +15,11 @@ const NAME = "container-states";
 export const containerStates: HealthCheck = {
   name: NAME,
   weight: DEFAULT_CHECK_WEIGHTS[NAME],
+  source: "pod-status",
   async evaluate(ctx) {
     const groups = await groupByWorkload(ctx.view, activePods(await ctx.view.pods()));
     const out: CheckResult[] = [];
-    for (const [workload, pods] of groups) {
+    for (const [workload, { subject, pods }] of groups) {
       const problems: string[] = [];
       let containers = 0;
       for (const pod of pods) {
@@ -29,7 +30,7 @@ export const containerStates: HealthCheck = {
         }
       }
       out.push(
-        result(NAME, workload, problems.length ? "fail" : "pass", problems.length, problems.length ? problems : [`${pods.length} pod(s), ${containers} container(s) running or starting normally`], 0),
+        result(NAME, workload, problems.length ? "fail" : "pass", problems.length, problems.length ? problems : [`${pods.length} pod(s), ${containers} container(s) running or starting normally`], 0, { subject }),
       );
     }
     return out;

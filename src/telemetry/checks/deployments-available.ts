@@ -5,7 +5,7 @@
  * "delete it" from passing as a fix: a Deployment in the baseline that no longer exists fails too.
  */
 import { DEFAULT_CHECK_WEIGHTS } from "../defaults.ts";
-import { nsName } from "../cluster-view.ts";
+import { nsName, subjectOf } from "../cluster-view.ts";
 import { result, type CheckResult, type HealthCheck } from "../health-check.ts";
 
 const NAME = "deployments-available";
@@ -13,6 +13,7 @@ const NAME = "deployments-available";
 export const deploymentsAvailable: HealthCheck = {
   name: NAME,
   weight: DEFAULT_CHECK_WEIGHTS[NAME],
+  source: "pod-status",
   async evaluate(ctx) {
     const deployments = await ctx.view.deployments();
     const out: CheckResult[] = [];
@@ -29,12 +30,12 @@ export const deploymentsAvailable: HealthCheck = {
         ...(baseline !== undefined && specReplicas < baseline ? [`spec.replicas is ${specReplicas}, below the ${baseline} it had before the incident`] : []),
         ...conditionEvidence(d.status?.conditions),
       ];
-      out.push(result(NAME, key, available >= desired ? "pass" : "fail", available, evidence, desired));
+      out.push(result(NAME, key, available >= desired ? "pass" : "fail", available, evidence, desired, { subject: subjectOf("Deployment", d), critical: available === 0 }));
     }
     for (const [key, desired] of ctx.baselineReplicas ?? []) {
       const ns = key.slice(0, key.indexOf("/"));
       if (seen.has(key) || !ctx.namespaces.includes(ns) || desired <= 0) continue;
-      out.push(result(NAME, key, "fail", 0, [`Deployment ${key} no longer exists; it had ${desired} replicas before the incident`], desired));
+      out.push(result(NAME, key, "fail", 0, [`Deployment ${key} no longer exists; it had ${desired} replicas before the incident`], desired, { subject: { kind: "Deployment", namespace: ns, name: key.slice(ns.length + 1) }, critical: true }));
     }
     return out;
   },

@@ -5,7 +5,7 @@
  * "pods exist but fail readiness" apart from "the selector matches nothing".
  */
 import { DEFAULT_CHECK_WEIGHTS } from "../defaults.ts";
-import { nsName } from "../cluster-view.ts";
+import { nsName, subjectOf } from "../cluster-view.ts";
 import { result, type CheckResult, type HealthCheck } from "../health-check.ts";
 
 const NAME = "endpoints-ready";
@@ -13,6 +13,7 @@ const NAME = "endpoints-ready";
 export const endpointsReady: HealthCheck = {
   name: NAME,
   weight: DEFAULT_CHECK_WEIGHTS[NAME],
+  source: "endpoints",
   async evaluate(ctx) {
     const [services, endpoints] = await Promise.all([ctx.view.services(), ctx.view.endpoints()]);
     const byKey = new Map(endpoints.map((e) => [nsName(e), e]));
@@ -30,7 +31,7 @@ export const endpointsReady: HealthCheck = {
       const evidence = !ep
         ? [`Service ${key} (selector ${sel}) has no Endpoints object`]
         : [`Service ${key} (selector ${sel}): ${ready} ready address(es), ${notReady} not ready`];
-      out.push(result(NAME, key, ready > 0 ? "pass" : "fail", ready, evidence, 1));
+      out.push(result(NAME, key, ready > 0 ? "pass" : "fail", ready, evidence, 1, { subject: subjectOf("Service", svc), critical: true }));
     }
     return out;
   },

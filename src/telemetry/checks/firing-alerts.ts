@@ -5,7 +5,7 @@
  * ignored. An alert's failure ends when it stops firing, i.e. when it is no longer reported.
  */
 import { DEFAULT_CHECK_WEIGHTS } from "../defaults.ts";
-import { result, type CheckResult, type HealthCheck } from "../health-check.ts";
+import { result, type CheckResult, type CheckSubject, type HealthCheck } from "../health-check.ts";
 import type { Alert } from "../metric-source.ts";
 
 const NAME = "firing-alerts";
@@ -16,6 +16,7 @@ export const firingAlerts: HealthCheck = {
   name: NAME,
   weight: DEFAULT_CHECK_WEIGHTS[NAME],
   resolvesByAbsence: true,
+  source: "alert",
   async evaluate(ctx) {
     if (!ctx.metrics && !ctx.alerts) return [result(NAME, "*", "skipped", null, ["no alert source: no metric source configured and no alerts pushed in"])];
     const all = [...(ctx.alerts ?? []), ...(ctx.metrics ? await ctx.metrics.firingAlerts() : [])];
@@ -34,12 +35,24 @@ export const firingAlerts: HealthCheck = {
       out.push(
         result(NAME, entity, "fail", alerts.length, [
           `alert ${a.name} firing${a.activeAt ? ` since ${a.activeAt}` : ""} (from ${[...new Set(alerts.map((x) => x.source))].join(", ")})${summary ? `: ${summary}` : ""}`,
-        ], 0),
+        ], 0, { subject: subjectOf(a, ctx.namespaces[0] ?? ""), critical: a.labels.severity === "critical" }),
       );
     }
     return out;
   },
 };
+
+/**
+ * What an alert is about: the Service, Deployment or Pod its labels name (in that order), else the
+ * alert itself; in its `namespace` label's namespace, else the first in scope.
+ */
+function subjectOf(a: Alert, defaultNamespace: string): CheckSubject {
+  const namespace = a.labels.namespace ?? defaultNamespace;
+  if (a.labels.service) return { kind: "Service", namespace, name: a.labels.service };
+  if (a.labels.deployment) return { kind: "Deployment", namespace, name: a.labels.deployment };
+  if (a.labels.pod) return { kind: "Pod", namespace, name: a.labels.pod };
+  return { kind: "Alert", namespace, name: a.name };
+}
 
 function entityOf(a: Alert): string {
   const ids = IDENTITY.filter((k) => a.labels[k]).map((k) => `${k}=${a.labels[k]}`);

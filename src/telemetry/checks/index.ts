@@ -1,6 +1,8 @@
 /**
- * The registered health checks, in one list: measureHealth runs these unless told otherwise. Add
- * a check: write its file here, give it a weight in defaults.ts, and add it to HEALTH_CHECKS.
+ * The registered health checks, in one list: measureHealth runs these unless told otherwise, for
+ * the transaction's verify and for detection alike. Add a check: write its file here, give it a
+ * weight in defaults.ts, add it to HEALTH_CHECKS, and give it a case in the detection-verification
+ * agreement test (test/agents/detection/agreement.test.ts).
  */
 import type { HealthCheck } from "../health-check.ts";
 import { containerStates } from "./container-states.ts";
@@ -11,6 +13,9 @@ import { podsPending } from "./pods-pending.ts";
 import { podsReady } from "./pods-ready.ts";
 import { restarts } from "./restarts.ts";
 import { serviceSlo } from "./service-slo.ts";
+import { callErrors } from "./call-errors.ts";
+import { rolloutsProgressing } from "./rollouts-progressing.ts";
+import { servicePorts } from "./service-ports.ts";
 
 export const HEALTH_CHECKS: readonly HealthCheck[] = [
   deploymentsAvailable,
@@ -21,6 +26,9 @@ export const HEALTH_CHECKS: readonly HealthCheck[] = [
   serviceSlo,
   firingAlerts,
   endpointsReady,
+  servicePorts,
+  rolloutsProgressing,
+  callErrors,
 ];
 
-export { containerStates, deploymentsAvailable, endpointsReady, firingAlerts, podsPending, podsReady, restarts, serviceSlo };
+export { callErrors, containerStates, deploymentsAvailable, endpointsReady, firingAlerts, podsPending, podsReady, restarts, rolloutsProgressing, servicePorts, serviceSlo };

@@ -15,13 +15,14 @@ const NAME = "pods-pending";
 export const podsPending: HealthCheck = {
   name: NAME,
   weight: DEFAULT_CHECK_WEIGHTS[NAME],
+  source: "pod-status",
   async evaluate(ctx) {
     const groups = await groupByWorkload(ctx.view, activePods(await ctx.view.pods()));
     const grace = ctx.settings.pendingGraceMs;
-    const anyPending = [...groups.values()].some((pods) => pods.some((p) => (p.status?.phase ?? "Pending") === "Pending"));
+    const anyPending = [...groups.values()].some(({ pods }) => pods.some((p) => (p.status?.phase ?? "Pending") === "Pending"));
     const events = anyPending ? await ctx.view.schedulingEvents() : [];
     const out: CheckResult[] = [];
-    for (const [workload, pods] of groups) {
+    for (const [workload, { subject, pods }] of groups) {
       const evidence: string[] = [];
       let stuck = 0;
       for (const pod of pods) {
@@ -42,7 +43,7 @@ export const podsPending: HealthCheck = {
         }
       }
       if (!evidence.length) evidence.push(`no pod Pending beyond ${Math.round(grace / 1000)}s`);
-      out.push(result(NAME, workload, stuck ? "fail" : "pass", stuck, evidence, 0));
+      out.push(result(NAME, workload, stuck ? "fail" : "pass", stuck, evidence, 0, { subject }));
     }
     return out;
   },

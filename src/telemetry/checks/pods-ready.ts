@@ -15,11 +15,12 @@ const NAME = "pods-ready";
 export const podsReady: HealthCheck = {
   name: NAME,
   weight: DEFAULT_CHECK_WEIGHTS[NAME],
+  source: "pod-status",
   async evaluate(ctx) {
     const groups = await groupByWorkload(ctx.view, activePods(await ctx.view.pods()));
     const grace = ctx.settings.pendingGraceMs;
     const out: CheckResult[] = [];
-    for (const [workload, pods] of groups) {
+    for (const [workload, { subject, pods }] of groups) {
       const evidence: string[] = [];
       let unready = 0;
       for (const pod of pods) {
@@ -35,7 +36,7 @@ export const podsReady: HealthCheck = {
         }
       }
       if (!evidence.length) evidence.push(`every running container Ready within ${Math.round(grace / 1000)}s`);
-      out.push(result(NAME, workload, unready ? "fail" : "pass", unready, evidence, 0));
+      out.push(result(NAME, workload, unready ? "fail" : "pass", unready, evidence, 0, { subject }));
     }
     return out;
   },

@@ -4,20 +4,24 @@
  */
 import type { ClusterView } from "../cluster-view.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import type { CheckSubject } from "../health-check.ts";
 
 /** Pods that are meant to be running: terminating pods are leaving and finished ones are done. */
 export const activePods = (pods: KubeObject[]): KubeObject[] =>
   pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
 
-/** Pods by "namespace/workload", sorted by workload then pod name for stable evidence. */
-export async function groupByWorkload(view: ClusterView, pods: KubeObject[]): Promise<Map<string, KubeObject[]>> {
-  const groups = new Map<string, KubeObject[]>();
+export type WorkloadPods = { subject: CheckSubject; pods: KubeObject[] };
+
+/** Pods by "namespace/workload" with the workload itself, sorted by workload then pod name for stable evidence. */
+export async function groupByWorkload(view: ClusterView, pods: KubeObject[]): Promise<Map<string, WorkloadPods>> {
+  const groups = new Map<string, WorkloadPods>();
   const sorted = [...pods].sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
   for (const pod of sorted) {
-    const w = await view.workloadOf(pod);
-    const list = groups.get(w) ?? [];
-    list.push(pod);
-    groups.set(w, list);
+    const subject = await view.workloadRefOf(pod);
+    const key = `${subject.namespace}/${subject.name}`;
+    const g = groups.get(key) ?? { subject, pods: [] };
+    g.pods.push(pod);
+    groups.set(key, g);
   }
   return new Map([...groups].sort((a, b) => a[0].localeCompare(b[0])));
 }

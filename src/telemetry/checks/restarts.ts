@@ -16,11 +16,12 @@ const NAME = "restarts";
 export const restarts: HealthCheck = {
   name: NAME,
   weight: DEFAULT_CHECK_WEIGHTS[NAME],
+  source: "pod-status",
   async evaluate(ctx) {
     const groups = await groupByWorkload(ctx.view, activePods(await ctx.view.pods()));
     const tolerance = ctx.settings.restartGrowthTolerance;
     const out: CheckResult[] = [];
-    for (const [workload, pods] of groups) {
+    for (const [workload, { subject, pods }] of groups) {
       let worst = 0;
       const evidence: string[] = [];
       for (const pod of pods) {
@@ -34,7 +35,7 @@ export const restarts: HealthCheck = {
       const since = ctx.previous ? `since ${ctx.previous.at}` : "within the window (no earlier observation)";
       if (!evidence.length) evidence.push(`no container restarted ${since}`);
       else evidence.unshift(`largest growth ${worst} ${since}; tolerated: ${tolerance}`);
-      out.push(result(NAME, workload, worst > tolerance ? "fail" : "pass", worst, evidence, tolerance));
+      out.push(result(NAME, workload, worst > tolerance ? "fail" : "pass", worst, evidence, tolerance, { subject }));
     }
     return out;
   },

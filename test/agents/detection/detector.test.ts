@@ -78,7 +78,8 @@ describe("detection hysteresis", () => {
     assert.equal(w.incidents.length, 0, "spike");
     await w.run(10, () => w.metrics.stats.set("geo", { requestRate: 5, errorRatio: 0.4, p99Seconds: 0.05 }));
     assert.equal(w.incidents.length, 1, "persistent");
-    assert.match(w.incidents[0].symptoms[0], /^service-errors:hr\/geo: service geo: 40.0% of requests fail/);
+    assert.match(w.incidents[0].symptoms[0], /^service-slo:hr\/geo: service hr\/geo: 5.00 req\/s, 40.00% errors/);
+    assert.deepEqual(w.incidents[0].checks, ["service-slo:hr/geo"]);
   });
 
   it("a healthy rollout (new pod starting, then Ready, old one gone) is not an incident", async () => {
@@ -117,7 +118,7 @@ describe("detection hysteresis", () => {
     assert.equal(inc.namespace, NS);
     assert.equal(inc.severity, "critical");
     assert.ok(inc.affected.includes("geo"));
-    assert.ok(inc.symptoms.some((s) => s.startsWith("container-failing:hr/geo")), inc.symptoms.join("\n"));
+    assert.ok(inc.symptoms.some((s) => s.startsWith("container-states:hr/geo")), inc.symptoms.join("\n"));
     assert.ok(Date.parse(inc.openedAt) - failedAt >= 30_000, "held at least 30 s");
     assert.ok(Date.parse(inc.onsetAt) <= failedAt && Date.parse(inc.onsetAt) > failedAt - 10_000, `onset ${inc.onsetAt} vs first failing sample ${iso(NOW - failedAt)}`);
     assert.deepEqual(w.agent.openIncidents().map((x) => x.id), [inc.id]);
@@ -141,9 +142,9 @@ describe("detection hysteresis", () => {
   it("never throws: an unreadable kind is named in the evidence, the rest still judged", async () => {
     const { rs, objects } = geo();
     const w = world([...objects, pod(rs, "a", waiting("geo", "ImagePullBackOff", "Back-off pulling image"))]);
-    w.cluster.failKind = "ConfigMap";
+    w.cluster.failKind = "Endpoints";
     await w.run(5);
     assert.equal(w.incidents.length, 1);
-    assert.ok(w.incidents[0].evidence.some((e) => /cannot list ConfigMap/.test(e.fact)));
+    assert.ok(w.incidents[0].evidence.some((e) => /not observed: check endpoints-ready could not run: list Endpoints/.test(e.fact)), JSON.stringify(w.incidents[0].evidence));
   });
 });

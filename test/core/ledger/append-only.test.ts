@@ -25,7 +25,7 @@ describe('append-only triggers', () => {
 
   it('block INSERT OR REPLACE over an old entry and inserts that skip a seq', () => {
     const file = storyFile();
-    const copy = (seq: number) => `SELECT ${seq}, 'e-x${seq}', time, actor, kind, incident_id, tx_id, object_refs, payload, prev_hash, hash FROM entries WHERE seq = 1`;
+    const copy = (seq: number) => `SELECT ${seq}, 'e-x${seq}', time, actor, kind, incident_id, tx_id, object_refs, payload, prev_hash, hash, mac FROM entries WHERE seq = 1`;
     assert.throws(() => tamper(file, `INSERT OR REPLACE INTO entries ${copy(2)}`, false), APPEND_ONLY);
     assert.throws(() => tamper(file, `INSERT INTO entries ${copy(20)}`, false), APPEND_ONLY);
     assert.equal(openLedger({ path: file, create: false }).verify().ok, true);

@@ -170,7 +170,7 @@ describe('verify: deletions and reordering', () => {
 
   it('catches a row slipped in before the first entry', () => {
     const file = storyFile();
-    tamper(file, `INSERT INTO entries SELECT 0, 'e-000000', time, actor, kind, incident_id, tx_id, object_refs, payload, prev_hash, hash FROM entries WHERE seq = 1`);
+    tamper(file, `INSERT INTO entries SELECT 0, 'e-000000', time, actor, kind, incident_id, tx_id, object_refs, payload, prev_hash, hash, mac FROM entries WHERE seq = 1`);
     assertBad(verifyFile(file), 0, 'e-000000', 'malformed');
   });
 });
