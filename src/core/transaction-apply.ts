@@ -18,6 +18,16 @@ import { isConflict, isKubeApiError, isStratusError, isValidationError } from ".
 import type { LockHandle } from "./lock.ts";
 import { isActionStep, NEVER_RETRIED, type Backoff, type ErrorClass, type Step, type StepCondition } from "./plan.ts";
 import { describeWait, waitFor } from "./wait.ts";
+import { canonicalJson, sha256Hex } from "./ledger/canonical.ts";
+import { desiredState } from "./snapshot.ts";
+import type { KubeObject } from "../kube/types.ts";
+
+/** sha256 of an object's desired state (spec, labels, annotations; not status or server metadata): what recovery compares to tell a status update from someone else's edit. */
+export const stateDigest = (o: KubeObject) => `sha256:${sha256Hex(canonicalJson(desiredState(o)))}`;
+
+/** What an applied action left on the server, per object: recovery compares the live object with it before restoring. */
+const writtenObjects = (results: KubeObject[]) =>
+  results.map((o) => ({ ref: formatRef(refOf(o)), resourceVersion: o.metadata.resourceVersion ?? null, generation: o.metadata.generation ?? null, stateDigest: stateDigest(o) }));
 
 export type ApplySettings = { maxConflictRetries: number; maxApiRetries: number; apiRetryBaseMs: number };
 
@@ -95,8 +105,10 @@ export async function runStep(step: Step, deps: RunDeps, cancelled: Cancelled = 
     const now = clock.now();
     return dropUndefined({ ...base, ...r, finishedAt: iso(now), durationMs: now - started });
   };
+  /** The objects as the last write that went through left them, kept for the record even when a postcondition fails. */
+  let written: { objects: ReturnType<typeof writtenObjects>; deleted?: string[] } | undefined;
   const fail = (errorClass: ErrorClass, error: string, attempts: number, extra: Partial<StepRecord> = {}) =>
-    end({ ok: false, attempts, summary: `failed: ${error}`, error, errorClass, ...extra });
+    end({ ok: false, attempts, summary: `failed: ${error}`, error, errorClass, ...(extra.applied && written ? { outputs: written } : {}), ...extra });
 
   const early = cancelled();
   if (early) return fail("cancelled", `cancelled before it started: ${typeof early === "string" ? early : "a sibling step failed"}`, 0);
@@ -132,7 +144,10 @@ export async function runStep(step: Step, deps: RunDeps, cancelled: Cancelled = 
         if (!pre.ok) throw new StepFailure("precondition-failed", `precondition failed: ${describeWait(step.precondition.until)} does not hold (${pre.detail})`);
       }
       const out = await applyAction(step.action, { client, dryRun, now: () => clock.now() });
-      if (!dryRun) applied = true;
+      if (!dryRun) {
+        applied = true;
+        written = { objects: writtenObjects(out.results), ...(out.deleted?.length ? { deleted: out.deleted.map(formatRef) } : {}) };
+      }
       let post: string | undefined;
       if (!dryRun && step.postcondition) {
         const res = await pollCondition(step.postcondition, deps, cancelled);
@@ -142,7 +157,7 @@ export async function runStep(step: Step, deps: RunDeps, cancelled: Cancelled = 
       }
       const outputs = {
         summary: out.summary,
-        objects: out.results.map((o) => ({ ref: formatRef(refOf(o)), resourceVersion: o.metadata.resourceVersion ?? null, generation: o.metadata.generation ?? null })),
+        objects: writtenObjects(out.results),
         ...(out.deleted?.length ? { deleted: out.deleted.map(formatRef) } : {}),
         ...(post ? { postcondition: post } : {}),
       };

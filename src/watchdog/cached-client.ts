@@ -9,7 +9,7 @@ import type { ClusterClient } from "../kube/cluster-client.ts";
 import { KubeApiError, StratusError } from "../base/errors.ts";
 import type { KubeObject, ListOptions, ObjectRef } from "../kube/types.ts";
 import type { InformerCache } from "./informers.ts";
-import { fieldMatcher, labelMatcher } from "./selectors.ts";
+import { fieldMatcher, labelMatcher } from "../kube/selectors.ts";
 
 export class CachedClient implements ClusterClient {
   readonly server: string;

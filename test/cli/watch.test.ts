@@ -187,7 +187,7 @@ function recordApprovalRequestForTest(path: string, incidentId: string, attempt:
   const ledger = openLedger({ path });
   try {
     ledger.append({ kind: "incident", actor: "agent:detection", incidentId, payload: { step: "incident" } });
-    recordApprovalRequest(ledger, incidentId, attempt, "sha256:abc", ["medium-risk action needs approval: set-image"]);
+    recordApprovalRequest(ledger, incidentId, { attempt, digest: `sha256:${"ab".repeat(32)}`, reasons: ["medium-risk action needs approval: set-image"] });
   } finally {
     ledger.close();
   }

@@ -51,7 +51,7 @@ describe("incident graph: approval interrupt and resume", () => {
       assert.deepEqual(approvals.map((e) => [e.actor, e.payload.phase ?? "transaction"]), [
         ["core:policy", "requested"],
         ["person:alice", "decision"],
-        ["person:alice", "transaction"],
+        ["person:alice", "bound"],
       ]);
       assert.equal(pendingApproval(f.ledger, incident.id), undefined);
       assert.throws(() => recordDecision(f.ledger, incident.id, { by: "bob", reject: false }), /not waiting for an approval/);
@@ -67,8 +67,9 @@ describe("incident graph: approval interrupt and resume", () => {
     const h = await startGraphHarness(agents, { f, policy });
     try {
       const incident = incidentFor("queue");
-      assert.equal((await h.runner.start(incident, baselineOf("queue"))).status, "awaiting-approval");
-      const out = await h.runner.answer(incident.id, { approved: false, by: "carol", note: "not during the sale" });
+      const paused = await h.runner.start(incident, baselineOf("queue"));
+      assert.equal(paused.status, "awaiting-approval");
+      const out = await h.runner.answer(incident.id, { approved: false, by: "carol", note: "not during the sale", digest: paused.question!.digest });
       assert.equal(out.status, "escalated", out.reason);
       assert.equal(agents.mitigation.seen[1]?.[0]?.outcome, "refused");
       assert.match(agents.mitigation.seen[1][0].reason, /rejected by carol: not during the sale/);

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { Incident } from "../../src/incident/types.ts";
 import type { KubeObject } from "../../src/kube/types.ts";
 import { IncidentBook, ReplicaHistory, ScaledClock, storyLine } from "../../src/watchdog/index.ts";
-import { fieldMatcher, labelMatcher } from "../../src/watchdog/selectors.ts";
+import { fieldMatcher, labelMatcher } from "../../src/kube/selectors.ts";
 
 const incident = (id: string, symptoms: string[], fingerprint = `ns|${symptoms.join(",")}`): Incident => ({
   id, namespace: "ns", openedAt: "2026-01-01T00:01:00Z", onsetAt: "2026-01-01T00:00:00Z", severity: "critical", symptoms, affected: [], evidence: [], fingerprint,
@@ -27,7 +27,7 @@ describe("watchdog parts", () => {
 
   it("folds duplicates into the open incident and keeps an escalated one from reopening for a while", () => {
     const book = new IncidentBook();
-    const first = book.add(incident("INC-1", ["lat:ns/frontend: 2s", "lat:ns/rec: 1s"]));
+    const first = book.add(incident("INC-1", ["lat:ns/frontend: 2s", "lat:ns/rec: 1s"]), "running", 0);
     assert.equal(book.duplicateOf(incident("INC-2", ["lat:ns/frontend: 2s", "lat:ns/rec: 1s"]))?.incident.id, "INC-1");
     book.update("INC-1", "escalated", "nothing left to try");
     assert.equal(book.open().length, 0);
