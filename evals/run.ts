@@ -10,6 +10,7 @@ import { DEFAULT_CONCURRENCY, DEFAULT_SCENARIO_WALL_TIMEOUT_MS } from "./default
 import { loadScenarios } from "./loader.ts";
 import type { Job, LlmOptions } from "./runner/job.ts";
 import { runPool } from "./runner/pool.ts";
+import type { AgentsFactory } from "./runner/run-scenario.ts";
 import { formatProblem } from "./scenario.ts";
 import { erroredResult, evalJson, type AgentVariant, type EvalJson, type ScenarioResult } from "./scoring.ts";
 
@@ -22,6 +23,9 @@ export type RunOptions = {
   inProcess?: boolean;
   wallTimeoutMs?: number;
   catalog: CatalogView;
+  /** The child entry the pool forks, and the agents factory for in-process runs (the CLI supplies both). */
+  worker: URL;
+  makeAgents: AgentsFactory;
   /** One line per scenario, and the problems found loading files. */
   progress?(line: string): void;
 };
@@ -37,8 +41,8 @@ export async function runEvals(opts: RunOptions): Promise<EvalJson> {
     const onResult = (_job: Job, r: ScenarioResult) => opts.progress?.(progressLine(++n, jobs.length, r));
     const failed = (job: Job, message: string, wallSeconds: number) => erroredResult(baseOf(job), message, wallSeconds);
     const results = opts.inProcess
-      ? await runInProcess(jobs, { onResult, failed, wallTimeoutMs: opts.wallTimeoutMs ?? DEFAULT_SCENARIO_WALL_TIMEOUT_MS })
-      : await runPool(jobs, { concurrency: opts.concurrency ?? defaultConcurrency(), wallTimeoutMs: opts.wallTimeoutMs ?? DEFAULT_SCENARIO_WALL_TIMEOUT_MS, onResult, failed });
+      ? await runInProcess(jobs, { onResult, failed, wallTimeoutMs: opts.wallTimeoutMs ?? DEFAULT_SCENARIO_WALL_TIMEOUT_MS, makeAgents: opts.makeAgents })
+      : await runPool(jobs, { worker: opts.worker, concurrency: opts.concurrency ?? defaultConcurrency(), wallTimeoutMs: opts.wallTimeoutMs ?? DEFAULT_SCENARIO_WALL_TIMEOUT_MS, onResult, failed });
     runs.push({ agent, results, wallSeconds: (Date.now() - started) / 1000 });
   }
   return evalJson(runs, problems);
@@ -48,7 +52,7 @@ export const defaultConcurrency = () => Math.max(1, Math.min(DEFAULT_CONCURRENCY
 
 const baseOf = (job: Job) => ({ id: job.scenario.id, agent: job.agent, app: job.scenario.app, file: job.file, expect: job.scenario.expect });
 
-async function runInProcess(jobs: Job[], o: { onResult(job: Job, r: ScenarioResult): void; failed(job: Job, m: string, wall: number): ScenarioResult; wallTimeoutMs: number }): Promise<ScenarioResult[]> {
+async function runInProcess(jobs: Job[], o: { onResult(job: Job, r: ScenarioResult): void; failed(job: Job, m: string, wall: number): ScenarioResult; wallTimeoutMs: number; makeAgents: AgentsFactory }): Promise<ScenarioResult[]> {
   const { runScenario } = await import("./runner/run-scenario.ts");
   const out: ScenarioResult[] = [];
   for (const job of jobs) {
@@ -57,7 +61,7 @@ async function runInProcess(jobs: Job[], o: { onResult(job: Job, r: ScenarioResu
     const timeout = new Promise<ScenarioResult>((resolve) => {
       timer = setTimeout(() => resolve(o.failed(job, `did not finish within ${Math.round(o.wallTimeoutMs / 1000)} s of wall time`, (Date.now() - started) / 1000)), o.wallTimeoutMs);
     });
-    const r = await Promise.race([runScenario(job), timeout]);
+    const r = await Promise.race([runScenario(job, { agents: o.makeAgents }), timeout]);
     clearTimeout(timer);
     out.push(r);
     o.onResult(job, r);

@@ -11,11 +11,11 @@ import { fileURLToPath } from "node:url";
 import type { ScenarioResult } from "../scoring.ts";
 import type { Job, WorkerMessage } from "./job.ts";
 
-const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
-
 type Slot = { child: ChildProcess; exited: boolean; /** The end of its stderr, read only when it dies. */ tail: string };
 
 export type PoolOptions = {
+  /** The child's entry module: it runs each job it is sent (src/cli/eval-worker.ts). */
+  worker: URL;
   concurrency: number;
   wallTimeoutMs: number;
   /** Called when a job's result is in (in completion order). */
@@ -30,7 +30,7 @@ export async function runPool(jobs: Job[], opts: PoolOptions): Promise<ScenarioR
   let next = 0;
   const slots: Slot[] = [];
   const spawn = (): Slot => {
-    const child = fork(WORKER, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "advanced" });
+    const child = fork(fileURLToPath(opts.worker), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "advanced" });
     const slot: Slot = { child, exited: false, tail: "" };
     child.on("exit", () => (slot.exited = true));
     child.stderr?.on("data", (d: Buffer) => (slot.tail = (slot.tail + d.toString()).slice(-2000)));

@@ -10,7 +10,8 @@
 import type { Agents } from "../../src/incident/agent.ts";
 import { appStatus } from "../../sandbox/apps/index.ts";
 import { faultByKind, type FaultTarget } from "../../sandbox/faults/index.ts";
-import { parsePolicy } from "../../src/core/policy.ts";
+import { parsePolicy, type Policy } from "../../src/core/policy.ts";
+import type { LedgerStore } from "../../src/core/ledger/index.ts";
 import { replicaBaseline } from "../../src/telemetry/health.ts";
 import * as D from "../defaults.ts";
 import type { Injection, Scenario } from "../scenario.ts";
@@ -18,7 +19,6 @@ import { erroredResult, type ScenarioResult } from "../scoring.ts";
 import { WriterLock } from "../../src/core/lock.ts";
 import { closeCheckpointer, openCheckpointer } from "../../src/graph/index.ts";
 import { IncidentLoop } from "../../src/watchdog/loop.ts";
-import { createAgents } from "./agents.ts";
 import { startEnv, type ScenarioEnv } from "./env.ts";
 import { HealthTimeline } from "./health-timeline.ts";
 import type { Job } from "./job.ts";
@@ -30,10 +30,13 @@ const MAX_STARTUP_MS = 5 * 60_000;
 
 type Planned = Injection & { noise: boolean };
 
-/** Test seam: change the agents a scenario runs with (e.g. a mitigation agent whose first plan is wrong). */
-export type ScenarioHooks = { wrapAgents?(agents: Agents): Agents };
+/** Builds the agents a scenario runs with (the composition root, src/cli, supplies it). */
+export type AgentsFactory = (llm: Job["llm"], deps: { ledger: LedgerStore; policy: Policy }) => Agents;
 
-export async function runScenario(job: Job, hooks: ScenarioHooks = {}): Promise<ScenarioResult> {
+/** The agents, and a test seam to change them (e.g. a mitigation agent whose first plan is wrong). */
+export type ScenarioHooks = { agents: AgentsFactory; wrapAgents?(agents: Agents): Agents };
+
+export async function runScenario(job: Job, hooks: ScenarioHooks): Promise<ScenarioResult> {
   const wall0 = Date.now();
   const cpu0 = process.cpuUsage();
   const cost = () => {
@@ -83,7 +86,7 @@ async function play(job: Job, env: ScenarioEnv, hooks: ScenarioHooks, setRunning
   // Stratus starts watching the healthy app.
   const policy = parsePolicy(`namespaces: [${ns}]\n`, "eval policy");
   const attempts = s.budget?.attempts ?? D.DEFAULT_ATTEMPTS;
-  const agents = createAgents(job.llm, { ledger: env.ledger, policy });
+  const agents = hooks.agents(job.llm, { ledger: env.ledger, policy });
   const variant = setupVariant(job.agent, { agents: hooks.wrapAgents?.(agents) ?? agents, ledger: env.ledger, attempts });
   const intents = new Map<string, number>();
   const events: TimedEvent[] = [];
@@ -102,7 +105,8 @@ async function play(job: Job, env: ScenarioEnv, hooks: ScenarioHooks, setRunning
     policy,
     namespaces: () => [ns],
     metrics: env.stratus.metrics,
-    approver: async () => ({ by: "eval-runner", note: "approved by the eval runner, acting as the operator" }),
+    // Where the plan names its approvers (a playbook's gate), the runner answers in the first one's name.
+    approver: async (q) => ({ by: q.approvers?.[0] ?? "eval-runner", note: "approved by the eval runner, acting as the operator" }),
     wrapHealth: variant.wrapHealth,
     onEvent: (event) => {
       events.push({ at: clock.now(), event });

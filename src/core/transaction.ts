@@ -137,7 +137,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     if (decision.needsApproval.length) {
       const unbound = approvalProblem(req, digest, decision);
       if (unbound) return { ...result, outcome: "needs-approval", reason: `${unbound}; needs approval: ${decision.needsApproval.map((n) => `${n.stepId}: ${n.reason}`).join("; ")}` };
-      ledger.append({ kind: "approval", actor: `person:${req.approval!.by}`, txId, incidentId, payload: { phase: "bound", steps: decision.needsApproval.map((n) => n.stepId), digest, ...(req.approval!.note ? { note: req.approval!.note } : {}) } });
+      ledger.append({ kind: "approval", actor: req.approval!.by === GATE_TIMEOUT_APPROVER ? "core:policy" : `person:${req.approval!.by}`, txId, incidentId, payload: { phase: "bound", steps: decision.needsApproval.map((n) => n.stepId), digest, ...(req.approval!.note ? { note: req.approval!.note } : {}) } });
     }
   }
 

@@ -8,7 +8,9 @@
  */
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import type { KubeObject } from "../kube/types.ts";
-import type { CheckSubject } from "./health-check.ts";
+
+/** The object a check result is about (a workload, a Service): a versionless object address. */
+export type CheckSubject = { kind: string; namespace: string; name: string };
 
 export class ClusterView {
   private readonly cache = new Map<string, Promise<KubeObject[]>>();

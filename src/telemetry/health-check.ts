@@ -28,7 +28,8 @@ export type CheckValue = number | string | boolean | null | Record<string, numbe
 export type CheckSource = "pod-status" | "spec" | "endpoints" | "metric" | "alert";
 
 /** The object a result is about: a workload, a Service, or the subject an alert names. */
-export type CheckSubject = { kind: string; namespace: string; name: string };
+export type { CheckSubject } from "./cluster-view.ts";
+import type { CheckSubject } from "./cluster-view.ts";
 
 export type CheckResult = {
   check: string;

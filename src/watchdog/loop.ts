@@ -182,8 +182,12 @@ export class IncidentLoop {
       const pending = pendingApproval(this.o.ledger, id);
       let decision = pending ? recordTimeout(this.o.ledger, pending, this.o.clock.now()) : decisionFor(this.o.ledger, id, attempt);
       if (!decision && pending && this.o.approver && e.question) {
-        const answer = await this.o.approver(e.question);
-        if (answer) decision = recordDecision(this.o.ledger, id, ApprovalBody.parse(answer)).decision;
+        try {
+          const answer = await this.o.approver(e.question);
+          if (answer) decision = recordDecision(this.o.ledger, id, ApprovalBody.parse(answer)).decision;
+        } catch (err) {
+          this.o.log?.(`the approver's answer for ${id} was not taken: ${(err as Error).message}`);
+        }
       }
       if (!decision) continue;
       this.book.update(id, "running", "resuming with a decision");

@@ -167,7 +167,7 @@ export class Watchdog {
   }
 
   private async recover(): Promise<void> {
-    const report = await recoverTransactions({ client: this.o.client, clock: this.o.clock, ledger: this.o.ledger, lock: this.lock, lockWaitMs: D.DEFAULT_RECOVERY_LOCK_WAIT_MS });
+    const report = await recoverTransactions({ client: this.o.client, clock: this.o.clock, ledger: this.o.ledger, lock: this.lock, lockWaitMs: D.DEFAULT_RECOVERY_LOCK_WAIT_MS, policy: this.o.policy, namespaces: this.o.namespaces, dryRun: this.o.dryRun, log: (l) => this.log(l) });
     for (const r of report) {
       this.log(`recovery: transaction ${r.txId} was unfinished at start; ${r.outcome}${r.problems.length ? `: ${r.problems.join("; ")}` : ""}`);
       if (r.outcome === "rolled-back") this.o.metrics.rollbacks.inc();

@@ -3,7 +3,8 @@
  * `approval`; the one guard (`checkPlan`) says the plan needs a person and names who may approve;
  * the transaction runs it only with an approval by one of them that was given for this very plan
  * (its digest) — no approval, a stranger's, or one given for another plan leaves the cluster and
- * the ledger untouched. The guard also covers compensations: a plan whose undo the policy refuses
+ * the ledger untouched; a gate's timeout stands in for its approvers only where the playbook says
+ * `onTimeout: approve` and the policy wants no person. The guard also covers compensations: a plan whose undo the policy refuses
  * is refused whole. Asking the person (and the gate's timeout) is the incident graph's approval
  * node; its story is told with the graph's tests.
  */
@@ -12,7 +13,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkPlan, DEFAULT_POLICY, parsePolicy } from "../../src/core/policy.ts";
-import { digestOf, runTransaction } from "../../src/core/transaction.ts";
+import { digestOf, GATE_TIMEOUT_APPROVER, runTransaction } from "../../src/core/transaction.ts";
 import { bindParams, compilePlaybook, parsePlaybook, type Playbook } from "../../src/playbooks/index.ts";
 import { startTnrFixture, type TnrFixture } from "../helpers/tnr.ts";
 import { available, deployRef, diagnosis, namespace, nginx, probe, runPlaybookTx } from "./helpers.ts";
@@ -78,7 +79,7 @@ describe("playbook gate: compiled into the plan, decided by the one guard", () =
 describe("playbook gate: the transaction runs only an approval bound to this plan", () => {
   let f: TnrFixture;
   const ns = "gates";
-  const names = ["held", "approved", "stranger", "plan-a", "plan-b", "compensated"];
+  const names = ["held", "approved", "stranger", "plan-a", "plan-b", "compensated", "lenient", "strict", "risky"];
   before(async () => {
     f = await startTnrFixture();
     await namespace(f, ns);
@@ -136,6 +137,24 @@ describe("playbook gate: the transaction runs only an approval bound to this pla
     const now = await deployment("plan-b");
     assert.deepEqual([now.metadata.generation, now.spec], [before.metadata.generation, before.spec], "plan B's Deployment is unchanged");
     assert.equal((await deployment("plan-a")).spec.replicas, 1, "and plan A did not run either");
+  });
+
+  it("lets a gate's timeout stand in for its approvers only when the playbook says onTimeout: approve", async () => {
+    const timedOut = { by: GATE_TIMEOUT_APPROVER };
+    const strict = await run("strict", timedOut);
+    assert.equal(strict.outcome, "needs-approval", "onTimeout: reject");
+    assert.match(strict.reason, /a gate's timeout cannot approve this plan/);
+    assert.equal((await deployment("strict")).spec.replicas, 1);
+    const lenient = gated((s) => s.replace("onTimeout: reject", "onTimeout: approve"));
+    const r = await run("lenient", timedOut, lenient);
+    assert.equal(r.outcome, "committed", r.reason);
+    assert.equal((await deployment("lenient")).spec.replicas, 3);
+    // Never for a person the policy asks for: here the policy wants one for every medium-risk scale.
+    const personal = parsePolicy("requireApproval: [medium, high]\n", "medium-needs-a-person.yaml");
+    const risky = await runPlaybookTx({ playbook: lenient, input: diagnosis(ns, "Deployment", "risky", "resource", "application"), kind: "change", policy: personal, approval: timedOut }, f.deps({ health: probe(f, [ns]) }));
+    assert.equal(risky.outcome, "needs-approval");
+    assert.match(risky.reason, /the policy requires a person/);
+    assert.equal((await deployment("risky")).spec.replicas, 1);
   });
 
   it("refuses a plan whose compensation the policy refuses, writing only the refusal", async () => {

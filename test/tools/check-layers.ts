@@ -4,8 +4,8 @@
  * calls and `import("...")` types), resolves the relative specifiers to files, and fails naming the
  * file, the line, the import and the rule on (a) an import that one of the `LAYER_RULES` below
  * forbids and (b) an import cycle. Type-only imports (`import type`, `import("x").T`) count for
- * both: a type is still a dependency, and a cycle of types is the tangle that small contract modules
- * exist to prevent (none exists today, so the stricter rule holds). Usage:
+ * both (see CYCLES_INCLUDE_TYPE_IMPORTS): a type is still a dependency, and a cycle of types is the
+ * tangle that small contract modules exist to prevent. Usage:
  * `tsx test/tools/check-layers.ts [ROOT]` (default: the repository this file lives in).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -128,10 +128,17 @@ export function brokenRule(edge: ImportEdge, rules: LayerRule[] = LAYER_RULES): 
   });
 }
 
+/**
+ * Whether type-only imports count toward cycles. They are erased at runtime, so a cycle through one
+ * cannot break module initialisation; it is still two modules that each need the other, which a
+ * small contract module both import removes. Set false to check runtime cycles only.
+ */
+export const CYCLES_INCLUDE_TYPE_IMPORTS = true;
+
 /** Strongly connected components of the import graph with more than one file (or a self-import), each named by one cycle of edges. */
-export function findCycles(edges: ImportEdge[]): ImportEdge[][] {
+export function findCycles(edges: ImportEdge[], includeTypeOnly = CYCLES_INCLUDE_TYPE_IMPORTS): ImportEdge[][] {
   const out = new Map<string, ImportEdge[]>();
-  for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e]);
+  for (const e of edges) if (includeTypeOnly || !e.typeOnly) out.set(e.from, [...(out.get(e.from) ?? []), e]);
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
@@ -205,7 +212,8 @@ export function formatViolation(v: Violation): string {
     return `forbidden import: ${e.from}:${e.line} imports "${e.specifier}" (${e.to})\n  rule: ${v.rule.why}`;
   }
   const steps = v.edges.map((e) => `  ${e.from}:${e.line} imports ${e.typeOnly ? "type from " : ""}"${e.specifier}"`).join("\n");
-  return `import cycle: ${[...v.edges.map((e) => e.from), v.edges[0].from].join(" -> ")}\n${steps}\n  rule: no import cycles, type imports included (move what both sides need into a smaller module both import)`;
+  const rule = CYCLES_INCLUDE_TYPE_IMPORTS ? "no import cycles, type imports included" : "no import cycles among runtime imports";
+  return `import cycle: ${[...v.edges.map((e) => e.from), v.edges[0].from].join(" -> ")}\n${steps}\n  rule: ${rule} (move what both sides need into a smaller module both import)`;
 }
 
 function main(): void {

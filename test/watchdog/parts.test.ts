@@ -38,7 +38,7 @@ describe("watchdog parts", () => {
     assert.equal(book.suppressedBy(incident("INC-5", ["lat:ns/rec: 3s"], "other"), 1_000), undefined, "suppression ends");
     const fixed = new IncidentBook();
     assert.equal(fixed.allFixed(), true, "nothing found counts as fixed");
-    fixed.add(incident("INC-9", ["x:ns/a: y"]));
+    fixed.add(incident("INC-9", ["x:ns/a: y"]), "running", 0);
     fixed.update("INC-9", "resolved", "");
     assert.equal(fixed.allFixed(), true);
   });

@@ -11,6 +11,8 @@ import { parseArgs } from "node:util";
 import { DEFAULT_SCENARIO_PATH, DEFAULT_SCENARIO_WALL_TIMEOUT_MS } from "../../../evals/defaults.ts";
 import { renderReport } from "../../../evals/report.ts";
 import { defaultConcurrency, runEvals } from "../../../evals/run.ts";
+import { createAgents } from "../agents.ts";
+
 import { sandboxCatalog } from "../../../evals/sandbox-catalog.ts";
 import { AGENT_VARIANTS, type AgentVariant, type Summary } from "../../../evals/scoring.ts";
 import { formatDuration } from "../../base/duration.ts";
@@ -75,6 +77,9 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     llm,
     concurrency,
     inProcess: values["in-process"] ?? false,
+    // The pool forks this entry (it builds its agents itself); importing it here would run it.
+    worker: new URL("../eval-worker.ts", import.meta.url),
+    makeAgents: createAgents,
     ...(wallTimeoutMs ? { wallTimeoutMs } : {}),
     catalog: sandboxCatalog(),
     progress: (line) => io.out(line),

@@ -37,11 +37,13 @@ export const LEDGER_USAGE = `usage: stratus ledger <command> [flags]
 commands:
   list          list entries, oldest first
   show ID       print one entry (ID: an entry id such as e-000123, or a seq number)
-  verify        check the hash chain; exits 1 and names the first bad entry if it was tampered with
+  verify        check the hash chain, every entry's MAC and the head anchor (<db>.head); exits 1 and
+                names what was found (edited, truncated, re-hashed, forged append, head deleted...)
   export        write every entry as ndjson (default) or json
 
 flags:
   --db FILE            ledger database (default ${DEFAULT_LEDGER_PATH})
+  --ledger-key FILE    the ledger's MAC key (default <db>.key, beside the database)
   -o, --output FORMAT  table | json | ndjson (export: ndjson | json)
   -h, --help           show this help
 list filters (combined with AND):
@@ -52,6 +54,7 @@ export:
 
 const COMMON = {
   db: { type: 'string', default: DEFAULT_LEDGER_PATH },
+  'ledger-key': { type: 'string' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -196,12 +199,22 @@ function runVerify(ledger: SqliteLedger, flags: Flags, io: CommandIo): number {
   if (format !== 'table') io.out(JSON.stringify(result, null, format === 'json' ? 2 : undefined));
   else if (result.ok) {
     io.out(`ledger OK: ${result.entries} entries, chain intact`);
-    if (result.head) io.out(`head: seq=${result.head.seq} id=${result.head.id} hash=${result.head.hash}`);
+    if (result.head) io.out(`head: seq=${result.head.seq} id=${result.head.id} hash=${result.head.hash}${result.head.mac ? ' (keyed)' : ''}`);
+    if (result.unkeyedUpTo !== undefined) {
+      io.out(result.unkeyedUpTo >= result.entries
+        ? `unkeyed: all ${result.entries} entries predate the ledger key (an older ledger); entries appended from now on are keyed`
+        : `unkeyed up to seq ${result.unkeyedUpTo} (written before the ledger was keyed); keyed from seq ${result.unkeyedUpTo + 1}`);
+    }
   } else {
     const bad = result.firstBad;
-    io.out(`ledger TAMPERED: first bad entry seq=${bad.seq} id=${bad.id}: ${bad.problem}`);
-    io.out(`  ${bad.message}`);
-    io.out(`  ${result.entries} entries before it verified intact; restore the ledger from a trusted copy and find out who had write access`);
+    if (bad.problem === 'key-missing' || bad.problem === 'key-mismatch') {
+      io.out(`ledger UNVERIFIED: ${bad.problem} at seq=${bad.seq} id=${bad.id}`);
+      io.out(`  ${bad.message}`);
+    } else {
+      io.out(`ledger TAMPERED: first bad entry seq=${bad.seq} id=${bad.id}: ${bad.problem}`);
+      io.out(`  ${bad.message}`);
+      io.out(`  ${result.entries} entries before it verified intact; restore the ledger from a trusted copy and find out who had write access`);
+    }
   }
   for (const w of result.warnings) io.err(`warning: ${w}`);
   return result.ok ? 0 : 1;
@@ -273,7 +286,8 @@ export async function ledgerCommand(argv: string[], io: CommandIo): Promise<numb
     const db = flags.db as string;
     formatOf(flags, cmd === 'export' ? ['ndjson', 'json'] : ['table', 'json', 'ndjson'], cmd === 'export' ? 'ndjson' : 'table');
     if (cmd === 'list') listQuery(flags); // reject bad filters before touching the file
-    ledger = openLedger({ path: db, create: false });
+    const keyFile = flags['ledger-key'] as string | undefined;
+    ledger = openLedger({ path: db, create: false, ...(keyFile ? { keyFile } : {}) });
     switch (cmd) {
       case 'list':
         return runList(ledger, flags, io);

@@ -7,6 +7,7 @@
  * Only the Deployment is written, so only the Deployment is a target.
  */
 import { z } from "zod";
+import { selectorText } from "../../kube/selectors.ts";
 import { formatRef, type KubeObject } from "../../kube/types.ts";
 import { sameJson } from "../diff.ts";
 import { ValidationError } from "../../base/errors.ts";
@@ -68,7 +69,7 @@ export const rolloutUndoAction: ActionDefinition<RolloutUndoParams> = {
 /** The ReplicaSets whose controller owner is this Deployment (by uid, not just by labels). */
 async function ownedReplicaSets(client: Parameters<typeof readExisting>[0], deployment: KubeObject): Promise<KubeObject[]> {
   const match = deployment.spec?.selector?.matchLabels as Record<string, string> | undefined;
-  const labelSelector = match ? Object.entries(match).map(([k, v]) => `${k}=${v}`).join(",") : undefined;
+  const labelSelector = match ? selectorText(match) : undefined;
   const all = await client.list("apps/v1", "ReplicaSet", { namespace: deployment.metadata.namespace, labelSelector });
   return all.filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === deployment.metadata.uid && o.controller !== false));
 }

@@ -5,6 +5,7 @@
  * backing store (better-sqlite3) is, and a durable append should finish before the cluster write it
  * precedes. Contracts — what each member throws, whether it is idempotent — are on the members.
  */
+import type { HeadAnchor } from './anchor.ts';
 import type { AppendInput, EntryKind, LedgerEntry, ObjectRef } from './entry.ts';
 
 /** An object to look up; `namespace` undefined matches any namespace, null or '' only cluster-scoped objects. Kind matches case-insensitively. */
@@ -117,8 +118,14 @@ export interface LedgerStore extends LedgerReader, LedgerWriter {
    * throws, nothing it appended is kept and the error propagates. Nested calls become savepoints.
    */
   transaction<T>(fn: (ledger: LedgerWriter & LedgerReader) => T): T;
-  /** Walks every entry in seq order, recomputing hashes and links. Read-only; never throws for tampering. */
+  /**
+   * Walks every entry in seq order, recomputing hashes and links, then checks every MAC with the
+   * ledger key and compares the head kept outside the database (the synchronous anchors: the file).
+   * Read-only; never throws for tampering.
+   */
   verify(): VerifyResult;
+  /** verify(), plus the asynchronous anchors (a ConfigMap) and `extra` ones. Read-only; never throws for tampering. */
+  verifyAnchored(extra?: readonly HeadAnchor[]): Promise<VerifyResult>;
   /** The applied schema version. */
   schemaVersion(): number;
   /** Closes the database. Idempotent. */

@@ -1,10 +1,10 @@
 /**
- * Reads the resolvers share: a Deployment (missing → Unbound), its pods and ReplicaSets, label
- * matching, memory quantities in bytes, and "the last good version" of an object — the newest
- * ledger snapshot taken before the incident's onset, else the `last-applied-configuration` that
+ * Reads the resolvers share: a Deployment (missing → Unbound), its pods and ReplicaSets, memory
+ * quantities in bytes, and "the last good version" of an object — the newest ledger snapshot taken before the incident's onset, else the `last-applied-configuration` that
  * `kubectl apply` leaves on the object (an edit or patch made since does not change it).
  */
 import type { KubeObject, ObjectRef } from "../../kube/types.ts";
+import { selectorText } from "../../kube/selectors.ts";
 import { formatRef } from "../../kube/types.ts";
 import { Unbound } from "../errors.ts";
 import type { ResolveContext } from "./resolver.ts";
@@ -22,8 +22,6 @@ export const deploymentRef = (namespace: string, name: string): ObjectRef => ({ 
 
 export const readDeployment = (ctx: ResolveContext, name: string) => readOrUnbound(ctx, deploymentRef(ctx.namespace, name));
 
-export const selectorText = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
-
 export const isActivePod = (p: KubeObject) => !p.metadata.deletionTimestamp && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed";
 
 /** Active pods whose labels include `labels`; none for an empty selector (it would match everything). */
@@ -33,10 +31,6 @@ export async function podsWithLabels(ctx: ResolveContext, labels: Record<string,
 }
 
 export const podsOfDeployment = (ctx: ResolveContext, d: KubeObject) => podsWithLabels(ctx, d.spec?.selector?.matchLabels);
-
-/** `selector` (a matchLabels map) selects `labels`. */
-export const selects = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
-  Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
 
 export function revisionOf(o: KubeObject): number {
   const n = Number(o.metadata.annotations?.[REVISION]);

@@ -8,7 +8,8 @@ import { z } from "zod";
 import { objectName } from "../../core/actions/schema.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { Unbound } from "../errors.ts";
-import { podsWithLabels, readDeployment, readOrUnbound, selects } from "./common.ts";
+import { matchesMap, matchesSelector } from "../../kube/selectors.ts";
+import { podsWithLabels, readDeployment, readOrUnbound } from "./common.ts";
 import { argsSchema, defineResolver } from "./resolver.ts";
 
 export const CHAOS_API_VERSION = "chaos-mesh.org/v1alpha1";
@@ -37,7 +38,7 @@ export const blockingNetworkPolicy = defineResolver({
     const pods = await podsWithLabels(ctx, svc.spec?.selector);
     const labelSets = pods.length ? pods.map((p) => p.metadata.labels ?? {}) : [svc.spec?.selector ?? {}];
     const policies = await ctx.client.list("networking.k8s.io/v1", "NetworkPolicy", { namespace: ctx.namespace });
-    const hit = policies.filter(deniesIngress).find((np) => labelSets.some((l) => selects(np.spec?.podSelector?.matchLabels, l)));
+    const hit = policies.filter(deniesIngress).find((np) => labelSets.some((l) => matchesSelector(np.spec?.podSelector ?? {}, l)));
     if (!hit) throw new Unbound(`no NetworkPolicy in ${ctx.namespace} denies ingress to Service ${service}'s pods`);
     return hit.metadata.name;
   },
@@ -64,7 +65,7 @@ export const chaosExperiment = defineResolver({
       const hit = items.find((c) => {
         const sel = c.spec?.selector ?? {};
         const nsOk = !sel.namespaces?.length || sel.namespaces.includes(ctx.namespace);
-        return nsOk && Object.keys(sel.labelSelectors ?? {}).length > 0 && selects(sel.labelSelectors, labels);
+        return nsOk && Object.keys(sel.labelSelectors ?? {}).length > 0 && matchesMap(sel.labelSelectors, labels);
       });
       if (hit) return { apiVersion: CHAOS_API_VERSION, kind, name: hit.metadata.name };
     }

@@ -6,6 +6,7 @@
  * selector as text, to wait for its pods.
  */
 import { objectName } from "../../core/actions/schema.ts";
+import { selectorText } from "../../kube/selectors.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { Unbound } from "../errors.ts";
 import { containersOf, deploymentRef, podsWithLabels, readOrUnbound } from "./common.ts";
@@ -83,7 +84,7 @@ export const serviceSelector = defineResolver({
     const svc = await readOrUnbound(ctx, serviceRef(ctx.namespace, a.service));
     const labels = (svc.spec?.selector ?? {}) as Record<string, string>;
     if (!Object.keys(labels).length) throw new Unbound(`Service ${a.service} has no selector`);
-    return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
+    return selectorText(labels);
   },
 });
 

@@ -5,6 +5,7 @@
  * only when the selected pods declare ports: declaring them is optional in Kubernetes, so silence
  * proves nothing. One result per Service with a selector and selected pods.
  */
+import { matchesMap } from "../../kube/selectors.ts";
 import { DEFAULT_CHECK_WEIGHTS } from "../defaults.ts";
 import { nsName, subjectOf } from "../cluster-view.ts";
 import { result, type CheckResult, type HealthCheck } from "../health-check.ts";
@@ -26,7 +27,7 @@ export const servicePorts: HealthCheck = {
     for (const svc of services) {
       const selector: Record<string, string> | undefined = svc.spec?.selector;
       if (!selector || !Object.keys(selector).length || svc.spec?.type === "ExternalName") continue;
-      const selected = active.filter((p) => p.metadata.namespace === svc.metadata.namespace && Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v));
+      const selected = active.filter((p) => p.metadata.namespace === svc.metadata.namespace && matchesMap(selector, p.metadata.labels));
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const declared: ContainerPort[] = selected.flatMap((p) => (p.spec?.containers ?? []).flatMap((c: any) => (c.ports ?? []) as ContainerPort[]));
       if (!declared.length) continue;

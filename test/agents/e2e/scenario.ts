@@ -114,7 +114,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioOutcome> 
         const proposal = await agents.mitigation.propose(incident, diagnosis, attempts, ctx());
         if (!proposal) break;
         const result = await runTransaction(
-          { plan: proposal.plan, kind: "mitigation", actor: "agent:mitigation", incidentId: incident.id, policy: DEFAULT_POLICY, approval: { by: "test-operator", digest: digestOf(proposal.plan) } },
+          { plan: proposal.plan, kind: "mitigation", actor: "agent:mitigation", incidentId: incident.id, policy: DEFAULT_POLICY, approval: { by: proposal.plan.approval?.approvers[0] ?? "test-operator", digest: digestOf(proposal.plan) } },
           { client, ledger, clock, lock: new WriterLock({ client, clock, identity: "stratus-test" }), health, settings: { stabilizationMs: 30_000, apiRetryBaseMs: 50 } },
         );
         handled.transactions.push({ plan: proposal.plan.steps.filter(isActionStep).map((s) => s.action.type), result });

@@ -12,6 +12,7 @@ import { loadScenarios } from "../../../evals/loader.ts";
 import { runScenario } from "../../../evals/runner/run-scenario.ts";
 import { sandboxCatalog } from "../../../evals/sandbox-catalog.ts";
 import type { AgentVariant } from "../../../evals/scoring.ts";
+import { createAgents } from "../../../src/cli/agents.ts";
 
 const FILE = "evals/scenarios/hotel-reservation/service-target-port-rate.yaml";
 const BAD_FIRST = { steps: [{ id: "bad", action: { type: "set-image", params: { namespace: "hotel-reservation", name: "rate", container: "rate", image: "docker.io/deathstarbench/hotel-reservation:9.9.9" } } }] };
@@ -30,7 +31,7 @@ const wrongFirst = (agents: Agents): Agents => ({
 
 describe("the ablation on a scenario whose first attempt is wrong", () => {
   const { scenarios } = loadScenarios([FILE], sandboxCatalog());
-  const run = (agent: AgentVariant) => runScenario({ file: FILE, scenario: scenarios[0].scenario, agent, llm: {} }, { wrapAgents: wrongFirst });
+  const run = (agent: AgentVariant) => runScenario({ file: FILE, scenario: scenarios[0].scenario, agent, llm: {} }, { agents: createAgents, wrapAgents: wrongFirst });
 
   it("stratus undoes the wrong attempt and fixes the fault on the retry", { timeout: 120_000 }, async () => {
     const r = await run("stratus");

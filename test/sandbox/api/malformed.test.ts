@@ -16,6 +16,7 @@ type Case = {
   path: string;
   body?: string | Uint8Array<ArrayBuffer>;
   contentType?: string;
+  accept?: string;
   code: number;
   reason: string;
   /** Words the message must contain, so a person can tell what was wrong. */
@@ -56,7 +57,13 @@ const CASES: Case[] = [
   { name: "a PUT whose body names another object", method: "PUT", path: `${CMS}/existing`, body: cm({ name: "other" }), code: 400, reason: "BadRequest", message: /name.*other.*does not match.*existing/ },
   { name: "a PUT with a stale resourceVersion", method: "PUT", path: `${CMS}/existing`, body: cm({ name: "existing", resourceVersion: "2" }, { data: { k: "v" } }), code: 409, reason: "Conflict", message: /has been modified.*latest version/ },
   { name: "a PATCH with an unsupported content type", method: "PATCH", path: `${CMS}/existing`, contentType: "text/plain", body: json({ data: { k: "v" } }), code: 415, reason: "UnsupportedMediaType", message: /unknown format.*merge-patch/ },
-  { name: "a server-side apply PATCH", method: "PATCH", path: `${CMS}/existing`, contentType: "application/apply-patch+yaml", body: "data: {k: v}", code: 415, reason: "UnsupportedMediaType", message: /server-side apply is not supported/ },
+  { name: "a server-side apply PATCH without a field manager", method: "PATCH", path: `${CMS}/existing`, contentType: "application/apply-patch+yaml", body: "apiVersion: v1\nkind: ConfigMap\ndata: {k: v}", code: 422, reason: "Invalid", message: /fieldManager: Required value: is required for apply patch/ },
+  { name: "a server-side apply PATCH of another kind", method: "PATCH", path: `${CMS}/existing?fieldManager=t`, contentType: "application/apply-patch+yaml", body: "apiVersion: v1\nkind: Secret\ndata: {k: v}", code: 400, reason: "BadRequest", message: /must be v1 ConfigMap/ },
+  { name: "a server-side apply PATCH with an unknown field", method: "PATCH", path: `${CMS}/existing?fieldManager=t`, contentType: "application/apply-patch+yaml", body: "apiVersion: v1\nkind: ConfigMap\ndatum: {k: v}", code: 400, reason: "BadRequest", message: /failed to create typed patch object \(default\/existing; v1, Kind=ConfigMap\): \.datum: field not declared in schema/ },
+  { name: "a create with an unknown field under fieldValidation=Strict", method: "POST", path: `${CMS}?fieldValidation=Strict`, body: cm({ name: "x" }, { datum: { k: "v" } }), code: 400, reason: "BadRequest", message: /ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "datum"/ },
+  { name: "a merge patch adding an unknown field under fieldValidation=Strict", method: "PATCH", path: `${CMS}/existing?fieldValidation=Strict`, contentType: "application/merge-patch+json", body: json({ metadata: { labelz: { a: "b" } } }), code: 422, reason: "Invalid", message: /strict decoding error: unknown field "metadata\.labelz"/ },
+  { name: "fieldValidation=Loose", method: "POST", path: `${CMS}?fieldValidation=Loose`, body: cm({ name: "x" }), code: 400, reason: "BadRequest", message: /fieldValidation: Unsupported value: "Loose"/ },
+  { name: "includeObject=Everything on a Table", method: "GET", path: `${CMS}?includeObject=Everything`, accept: "application/json;as=Table;v=v1;g=meta.k8s.io", code: 400, reason: "BadRequest", message: /unrecognized includeObject value: "Everything"/ },
   { name: "a json-patch that is not an array", method: "PATCH", path: `${CMS}/existing`, contentType: "application/json-patch+json", body: json({ op: "add", path: "/data/k", value: "v" }), code: 400, reason: "BadRequest", message: /json patch must be a JSON array of operations/ },
   { name: "a json-patch op on a missing path", method: "PATCH", path: `${CMS}/existing`, contentType: "application/json-patch+json", body: json([{ op: "remove", path: "/data/nothing-here" }]), code: 422, reason: "Invalid", message: /remove \/data\/nothing-here/ },
   { name: "a json-patch with an unknown op", method: "PATCH", path: `${CMS}/existing`, contentType: "application/json-patch+json", body: json([{ op: "frob", path: "/data" }]), code: 422, reason: "Invalid", message: /unknown op "frob"/ },
@@ -147,7 +154,7 @@ describe("malformed requests", () => {
 
   for (const c of CASES) {
     it(`answers ${c.name} with ${c.code} ${c.reason}`, async () => {
-      const headers: Record<string, string> = { Accept: "application/json" };
+      const headers: Record<string, string> = { Accept: c.accept ?? "application/json" };
       if (c.body !== undefined) headers["Content-Type"] = c.contentType ?? "application/json";
       // node:http sends the path as written; fetch would normalise "%2e%2e" away before sending.
       const res = await rawRequest(cluster.sandbox.port, c.method, c.path, headers, c.body);

@@ -33,7 +33,7 @@ describe("fault catalog", () => {
   it("gives a root cause (entity, layer, type) for faults and says noise is benign", () => {
     for (const f of FAULTS) {
       const t = { kind: f.spec.targetKinds[0], name: "x", namespace: "ns" };
-      const truth = f.groundTruth(t);
+      const truth = f.groundTruth(t, minimalParams(f.spec.kind));
       assert.deepEqual(truth.entity, { kind: t.kind, namespace: "ns", name: "x" });
       if (isNoise(f)) {
         assert.equal(truth.benign, true, f.spec.kind);
@@ -62,7 +62,9 @@ describe("fault catalog", () => {
     assert.throws(() => faultByKind("memory-limit").groundTruth(target, { limit: "lots" }), /expected a memory quantity/);
     // CLI params arrive as strings: numbers are coerced.
     assert.doesNotThrow(() => port.groundTruth(target, { port: "9999" }));
-    for (const f of FAULTS) assert.doesNotThrow(() => f.groundTruth({ ...target, kind: f.spec.targetKinds[0] }), f.spec.kind);
+    for (const f of FAULTS) assert.doesNotThrow(() => f.groundTruth({ ...target, kind: f.spec.targetKinds[0] }, minimalParams(f.spec.kind)), f.spec.kind);
+    // The generic kind has no default change: it says which param is missing.
+    assert.throws(() => faultByKind("api-change").groundTruth(target), /params\.op: must be one of json-patch, merge-patch, delete, create/);
   });
 
   describe("against a plain cluster", () => {
@@ -119,3 +121,8 @@ describe("fault catalog", () => {
     });
   });
 });
+
+/** The params a kind needs at the least: none, except the generic api-change's op. */
+function minimalParams(kind: string): Record<string, unknown> | undefined {
+  return kind === "api-change" ? { op: "delete" } : undefined;
+}

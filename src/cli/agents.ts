@@ -1,17 +1,18 @@
 /**
- * The agents a scenario runs with: the embedded reasoners (no model), or — with `--llm openai` —
+ * The agents Stratus runs with (composition root: only src/cli builds agents): the embedded
+ * reasoners (no model), or — with `--llm openai` —
  * the LLM agents for diagnosis, mitigation and undo, each falling back to its embedded reasoner, as
  * the watchdog wires them. Detection stays embedded either way (agents/llm-agent.ts says why).
  * Every LLM call is written to the scenario's ledger as a note, tokens included.
  */
-import type { Agents } from "../../src/incident/agent.ts";
+import type { Agents } from "../incident/agent.ts";
 import { createEmbeddedAgents } from "../../agents/index.ts";
 import { LlmDiagnosisAgent, LlmMitigationAgent, LlmUndoAgent, type LlmRuntime } from "../../agents/llm-agent.ts";
-import type { LedgerStore } from "../../src/core/ledger/index.ts";
-import type { Policy } from "../../src/core/policy.ts";
-import { llmConfigFromFlags } from "../../src/llm/config.ts";
-import { createChatModel } from "../../src/llm/provider.ts";
-import type { LlmOptions } from "./job.ts";
+import type { LedgerStore } from "../core/ledger/index.ts";
+import type { Policy } from "../core/policy.ts";
+import { llmConfigFromFlags } from "../llm/config.ts";
+import { createChatModel } from "../llm/provider.ts";
+import type { LlmOptions } from "../../evals/runner/job.ts";
 
 export function createAgents(llm: LlmOptions, deps: { ledger: LedgerStore; policy: Policy }): Agents {
   const embedded = createEmbeddedAgents();
