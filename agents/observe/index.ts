@@ -9,6 +9,6 @@ export { failingContainers, runningContainers, readLogs, boundLines, type LogReq
 export {
   ObservationIndex, containerStatuses, declaredPorts, isActivePod, key, nsOf, podReady, referencedObjects, revisionOf, templateContainers, REVISION_ANNOTATION,
 } from "./lookups.ts";
-export { chaosSelects, formatMap, matchesMap, matchesSelector, type LabelSelector } from "./selectors.ts";
+export { chaosSelects, formatMap } from "./selectors.ts";
 export { parseUserList, shortHash, summarizeSecret } from "./secrets.ts";
 export { emptyObservation, type DeclaredUser, type LogExcerpt, type Observation, type ObservedChange, type SecretInsight, type SecretSummary } from "./types.ts";

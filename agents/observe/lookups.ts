@@ -8,7 +8,8 @@
 import type { KubeObject } from "../../src/kube/types.ts";
 import type { CallEdge, ServiceStats } from "../../src/telemetry/metric-source.ts";
 import { containerStatuses } from "./logs.ts";
-import { chaosSelects, matchesMap, matchesSelector } from "./selectors.ts";
+import { matchesMap, matchesSelector } from "../../src/kube/selectors.ts";
+import { chaosSelects } from "./selectors.ts";
 import type { Observation, SecretSummary } from "./types.ts";
 
 export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";

@@ -1,48 +1,9 @@
 /**
- * Label selector matching as the API server does it — a Service's plain map, a LabelSelector's
- * matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist) — and chaos-mesh's selector
- * (namespaces, labelSelectors, expressionSelectors, pods). Kept here because agents may not import
- * the sandbox's copy.
+ * What the agents add to the product's label selectors (src/kube/selectors.ts): chaos-mesh's
+ * selector (namespaces, labelSelectors, expressionSelectors, pods) and selector maps as text for
+ * findings and messages.
  */
-
-export type LabelSelector = {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
-};
-
-export function matchesMap(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!selector) return false;
-  const l = labels ?? {};
-  return Object.entries(selector).every(([k, v]) => l[k] === v);
-}
-
-/** A LabelSelector; an empty one matches everything (as in a NetworkPolicy's podSelector: {}). */
-export function matchesSelector(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!selector) return false;
-  const l = labels ?? {};
-  if (!Object.entries(selector.matchLabels ?? {}).every(([k, v]) => l[k] === v)) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case "In":
-        if (!has || !values.includes(l[e.key])) return false;
-        break;
-      case "NotIn":
-        if (has && values.includes(l[e.key])) return false;
-        break;
-      case "Exists":
-        if (!has) return false;
-        break;
-      case "DoesNotExist":
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
+import { matchesMap, matchesSelector } from "../../src/kube/selectors.ts";
 
 /** A selector as `k=v,k2=v2` text for messages. */
 export const formatMap = (m: Record<string, string> | undefined) =>

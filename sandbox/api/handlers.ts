@@ -177,17 +177,18 @@ export function deleteOptions(query: URLSearchParams, body: Record<string, unkno
   };
 }
 
-const PATCH_TYPES = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"];
+const PATCH_TYPES = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml"];
+export const APPLY_PATCH = "application/apply-patch+yaml";
+
+export const patchTypeOf = (req: IncomingMessage) => (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
 
 /**
  * Reads a PATCH body. The Content-Type is checked before the body is parsed, so an unsupported
  * patch type gets a 415 that says so rather than a JSON syntax error about a YAML body.
  */
 export async function readPatch(req: IncomingMessage): Promise<unknown> {
-  const ct = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
-  if (ct === "application/apply-patch+yaml") {
-    throw new ApiError(415, "UnsupportedMediaType", "server-side apply is not supported by this server: use a merge or strategic-merge patch, or PUT the object");
-  }
+  const ct = patchTypeOf(req);
+  if (ct === APPLY_PATCH) return parseBody(await readBody(req), "application/yaml");
   if (!PATCH_TYPES.includes(ct)) {
     throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(", ")} (got "${ct || "none"}")`);
   }
@@ -207,10 +208,10 @@ export function applyPatch(current: unknown, contentType: string | undefined, pa
         return applyMergePatch(current, requireObject(patch));
       case "application/strategic-merge-patch+json":
         return applyStrategicMergePatch(current, requireObject(patch));
-      case "application/apply-patch+yaml":
-        throw new ApiError(415, "UnsupportedMediaType", "server-side apply is not supported by this server: use a merge or strategic-merge patch, or PUT the object");
+      case APPLY_PATCH:
+        throw new ApiError(415, "UnsupportedMediaType", "server-side apply is served on the object itself, not on this subresource: apply to the object, or send a merge patch here");
       default:
-        throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got "${ct || "none"}")`);
+        throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(", ")} (got "${ct || "none"}")`);
     }
   } catch (e) {
     if (e instanceof PatchError) throw new ApiError(422, "Invalid", `the patch could not be applied: ${e.message}`);

@@ -9,18 +9,24 @@ import type { AddressInfo } from "node:net";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from "./discovery.ts";
 import { ApiError, badRequest } from "./errors.ts";
 import {
-  applyPatch, checkWriteShape, deleteOptions, isDryRun, list, listBody, listFilter, readObjectBody, readPatch, scaleOf, writeScale,
+  APPLY_PATCH, applyPatch, checkWriteShape, patchTypeOf, deleteOptions, isDryRun, list, listBody, listFilter, readObjectBody, readPatch, scaleOf, writeScale,
 } from "./handlers.ts";
 import { isPlainObject, parseBody, readBody, sendError, sendJson, sendText } from "./http-util.ts";
 import type { KindBehaviour } from "./kinds/kind.ts";
 import type { ResourceRegistry } from "./resources.ts";
 import { resolveResourcePath, type ResourceRoute } from "./routes.ts";
 import type { ObjectStore } from "./store.ts";
-import { toTable, wantsTable } from "./table.ts";
+import { includeObjectOf, toTable, wantsTable, type IncludeObject } from "./table.ts";
 import type { KObject } from "./types.ts";
 import { serveWatch } from "./watch.ts";
 import { checkPathName, parseTarget } from "./request-target.ts";
 import { parseListOptions } from "./list-options.ts";
+import { checkBodyFields, checkPatchedFields, fieldValidationOf, unknownFields } from "./field-validation.ts";
+import { managerOf, recordUpdate } from "./managed-fields.ts";
+import { serverSideApply } from "./server-side-apply.ts";
+import { goQueryBool } from "./list-options.ts";
+import { apiVersionOf, type ResourceType } from "./resources.ts";
+import { isoSeconds } from "./store.ts";
 import { OpenApiDocuments } from "./openapi/documents.ts";
 import { serveOpenApi } from "./openapi/serve.ts";
 
@@ -188,15 +194,18 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
             resourceVersion: opts.resourceVersion,
             timeoutSeconds: opts.timeoutSeconds,
             bookmarks: opts.allowWatchBookmarks,
+            transform: table ? tableEvents(kind, store, includeObjectOf(q)) : undefined,
           }, (close) => { watches.add(close); res.on("close", () => watches.delete(close)); });
         }
         const page = list(store, route, q);
-        if (table) return sendJson(res, 200, toTable(page.items, kind, now, page.rv, page.continueToken ? { continue: page.continueToken } : {}));
+        if (table) return sendJson(res, 200, toTable(page.items, kind, now, page.rv, page.continueToken ? { continue: page.continueToken } : {}, includeObjectOf(q)));
         return sendJson(res, 200, listBody(rt, page.items, page.rv, page.continueToken, page.remaining));
       }
       case "POST": {
-        const obj = checkWriteShape(route, await readObjectBody(req), "create");
-        return sendJson(res, 201, store.create(rt, obj, { dryRun: isDryRun(q) }));
+        const body = await readObjectBody(req);
+        checkBodyFields(res, rt, body, fieldValidationOf(q));
+        const obj = checkWriteShape(route, body, "create");
+        return sendJson(res, 201, store.create(rt, obj, { dryRun: isDryRun(q), finalize: attribute(req, q, rt, now) }));
       }
       case "DELETE": {
         const opts = deleteOptions(q, await optionalBody(req));
@@ -212,24 +221,35 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
   switch (method) {
     case "GET": {
       const obj = store.require(rt, route.namespace, route.name);
-      if (table) return sendJson(res, 200, toTable([obj], kind, now, obj.metadata.resourceVersion ?? ""));
+      if (table) return sendJson(res, 200, toTable([obj], kind, now, obj.metadata.resourceVersion ?? "", {}, includeObjectOf(q)));
       return sendJson(res, 200, obj);
     }
     case "PUT": {
-      const obj = checkWriteShape(route, await readObjectBody(req), "update");
-      return sendJson(res, 200, store.update(rt, obj, { dryRun: isDryRun(q) }));
+      const body = await readObjectBody(req);
+      checkBodyFields(res, rt, body, fieldValidationOf(q));
+      const obj = checkWriteShape(route, body, "update");
+      return sendJson(res, 200, store.update(rt, obj, { dryRun: isDryRun(q), finalize: attribute(req, q, rt, now) }));
     }
     case "PATCH": {
       const dryRun = isDryRun(q);
+      const validation = fieldValidationOf(q);
       const patch = await readPatch(req);
+      if (patchTypeOf(req) === APPLY_PATCH) {
+        const existing = store.get(rt, route.namespace, route.name);
+        const applied = serverSideApply(route, existing, patch, { manager: q.get("fieldManager"), force: goQueryBool(q.get("force")), now: isoSeconds(now) });
+        const opts = { dryRun, finalize: applied.finalize };
+        if (!existing) return sendJson(res, 201, store.create(rt, checkWriteShape(route, applied.next, "create"), opts));
+        return sendJson(res, 200, store.update(rt, checkWriteShape(route, applied.next, "update"), opts));
+      }
       const current = store.require(rt, route.namespace, route.name);
       const next = applyPatch(current, req.headers["content-type"], patch);
       if (!isPlainObject(next)) throw badRequest("the patch must leave an object");
+      if (validation !== "Ignore" && unknownFields(rt, next).length > unknownFields(rt, current).length) checkPatchedFields(res, rt, next, validation);
       const shaped = checkWriteShape(route, next, "update");
       // A patch applies to what is stored now: unless the patch itself names a version, it cannot conflict.
       const patchRv = isPlainObject(patch) && isPlainObject(patch.metadata) ? patch.metadata.resourceVersion : undefined;
       shaped.metadata.resourceVersion = (patchRv as string | undefined) ?? current.metadata.resourceVersion;
-      return sendJson(res, 200, store.update(rt, shaped, { dryRun }));
+      return sendJson(res, 200, store.update(rt, shaped, { dryRun, finalize: attribute(req, q, rt, now) }));
     }
     case "DELETE": {
       const opts = deleteOptions(q, await optionalBody(req));
@@ -238,6 +258,22 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
     default:
       throw new ApiError(405, "MethodNotAllowed", `${method} is not allowed on ${rt.plural}/${route.name}`);
   }
+}
+
+/** Watch events as one-row Tables; only the first carries the column definitions, as on a real server. */
+function tableEvents(kind: KindBehaviour | undefined, store: ObjectStore, include: IncludeObject) {
+  let headers = true;
+  return (o: KObject) => {
+    const t = toTable([o], kind, store.clock.now(), o.metadata.resourceVersion ?? "", {}, include, headers);
+    headers = false;
+    return t;
+  };
+}
+
+/** The finalize hook that records a create, update or patch in managedFields under the request's field manager. */
+function attribute(req: IncomingMessage, q: URLSearchParams, rt: ResourceType, now: number, subresource?: string) {
+  const a = { manager: managerOf(q, req.headers["user-agent"]), apiVersion: apiVersionOf(rt), now: isoSeconds(now), subresource };
+  return (obj: KObject, old: KObject | undefined) => recordUpdate(obj, old, a);
 }
 
 async function optionalBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {

@@ -15,7 +15,11 @@ import { ApiError, alreadyExists, conflict, gone, invalid, notFound, badRequest 
 import { apiVersionOf, resourceKey, type ResourceRegistry, type ResourceType } from "./resources.ts";
 import type { FieldCause, KObject, StoreEvent } from "./types.ts";
 
-export type WriteOptions = { dryRun?: boolean };
+export type WriteOptions = {
+  dryRun?: boolean;
+  /** Runs on the admitted (defaulted, validated) object just before it is stored: the API layer records managedFields here. */
+  finalize?: (obj: KObject, old: KObject | undefined) => void;
+};
 export type UpdateOptions = WriteOptions & { subresource?: "status" };
 export type DeleteOptions = WriteOptions & {
   propagationPolicy?: "Background" | "Foreground" | "Orphan";
@@ -118,6 +122,7 @@ export class ObjectStore {
     meta.creationTimestamp = isoSeconds(this.clock.now());
     if (tracksGeneration(rt)) meta.generation = 1;
     this.admit(rt, obj, undefined);
+    opts.finalize?.(obj, undefined);
     if (opts.dryRun) return obj;
     meta.resourceVersion = String(++this.rv);
     this.bucket(rt).set(slot(rt, meta.namespace, meta.name), obj);
@@ -141,6 +146,7 @@ export class ObjectStore {
     if (opts.subresource === "status") {
       obj = structuredClone(old);
       obj.status = structuredClone(input.status);
+      opts.finalize?.(obj, old);
     } else {
       obj = structuredClone(input);
       obj.apiVersion = apiVersionOf(rt);
@@ -155,6 +161,7 @@ export class ObjectStore {
       m.generation = old.metadata.generation;
       this.admit(rt, obj, old);
       if (tracksGeneration(rt) && specChanged(old, obj)) m.generation = (old.metadata.generation ?? 0) + 1;
+      opts.finalize?.(obj, old);
     }
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     // A write that changes nothing is not a change: no new resourceVersion, no watch event.

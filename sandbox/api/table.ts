@@ -5,6 +5,7 @@
  */
 import type { KindBehaviour, TableColumn } from "./kinds/kind.ts";
 import type { KObject } from "./types.ts";
+import { badRequest } from "./errors.ts";
 
 const NAME: TableColumn = { name: "Name", type: "string", format: "name", description: "Name must be unique within a namespace.", priority: 0 };
 const AGE: TableColumn = { name: "Age", type: "date", description: "CreationTimestamp is a timestamp representing the server time when this object was created.", priority: 0 };
@@ -13,22 +14,35 @@ export function wantsTable(accept: string | undefined): boolean {
   return !!accept && /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
 }
 
-export function toTable(items: KObject[], kind: KindBehaviour | undefined, now: number, resourceVersion: string, extraMeta: Record<string, unknown> = {}) {
+export type IncludeObject = "None" | "Metadata" | "Object";
+
+/** The `includeObject` query parameter: what each row carries besides its cells. */
+export function includeObjectOf(q: URLSearchParams): IncludeObject {
+  const v = q.get("includeObject") ?? "";
+  if (v === "" || v === "Metadata") return "Metadata";
+  if (v === "None" || v === "Object") return v;
+  throw badRequest(`unrecognized includeObject value: ${JSON.stringify(v)}`);
+}
+
+function rowObject(o: KObject, include: IncludeObject): unknown {
+  if (include === "Object") return o;
+  if (include === "None") return undefined;
+  return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata };
+}
+
+/**
+ * A Table of `items`. `headers: false` leaves out the column definitions, as a real server does
+ * for every watch event after the first.
+ */
+export function toTable(items: KObject[], kind: KindBehaviour | undefined, now: number, resourceVersion: string, extraMeta: Record<string, unknown> = {}, include: IncludeObject = "Metadata", headers = true) {
   const columns = kind?.table?.columns ?? [NAME, AGE];
   const cells = kind?.table?.cells ?? ((o: KObject, n: number) => [o.metadata.name, age(o.metadata.creationTimestamp, n)]);
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",
     metadata: { resourceVersion, ...extraMeta },
-    columnDefinitions: columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? "", description: c.description ?? "", priority: c.priority })),
-    rows: items.map((o) => ({
-      cells: cells(o, now),
-      object: {
-        kind: "PartialObjectMetadata",
-        apiVersion: "meta.k8s.io/v1",
-        metadata: o.metadata,
-      },
-    })),
+    columnDefinitions: headers ? columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? "", description: c.description ?? "", priority: c.priority })) : null,
+    rows: items.map((o) => ({ cells: cells(o, now), object: rowObject(o, include) })),
   };
 }
 

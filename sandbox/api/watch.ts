@@ -20,6 +20,8 @@ export type WatchRequest = {
   resourceVersion?: string;
   timeoutSeconds?: number;
   bookmarks: boolean;
+  /** Turns each event's object into what the client asked for (a Table row, for kubectl get -w). */
+  transform?: (o: KObject) => unknown;
 };
 
 export function serveWatch(req: IncomingMessage, res: ServerResponse, store: ObjectStore, w: WatchRequest, onClose: (fn: () => void) => void): void {
@@ -27,7 +29,9 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Obj
   res.flushHeaders();
   const key = resourceKey(w.rt);
   const send = (type: string, object: unknown) => {
-    if (!res.writableEnded) res.write(JSON.stringify({ type, object }) + "\n");
+    if (res.writableEnded) return;
+    const out = w.transform && type !== "ERROR" && type !== "BOOKMARK" ? w.transform(object as KObject) : object;
+    res.write(JSON.stringify({ type, object: out }) + "\n");
   };
 
   let closed = false;

@@ -8,6 +8,9 @@ import type { Controller } from "./controller.ts";
 import { DeploymentController } from "./deployment.ts";
 import { ReplicaSetController } from "./replicaset.ts";
 import { ResourceQuotaController } from "./resource-quota.ts";
+import { CronJobController } from "./cron-job.ts";
+import { HorizontalPodAutoscalerController } from "./horizontal-pod-autoscaler.ts";
+import { JobController } from "./job.ts";
 import { EndpointsController } from "./endpoints.ts";
 import { Kubelet } from "./kubelet.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -21,7 +24,7 @@ export function createControllers(opts: { images: ImageCatalog }): ControllerSet
   const controllers: Controller[] = [
     new DeploymentController(), new ReplicaSetController(),
     new VolumeBinder(), new Scheduler(), new Kubelet(opts.images, logs), new EndpointsController(),
-    new ResourceQuotaController(),
+    new ResourceQuotaController(), new JobController(), new CronJobController(), new HorizontalPodAutoscalerController(),
   ];
   return {
     controllers,

@@ -62,6 +62,8 @@ export class ContainerMachine {
   private timers: TimerHandle[] = [];
   private probes: ProbeWorker[] = [];
   private run: ContainerRun | undefined;
+  /** The files mounted into the running instance (what an exec probe can see). */
+  private files: Record<string, string> = {};
   private startedAt = 0;
   private pullBackoffMs = 0;
   private crash: { backoffMs: number; lastUpdate: number } | undefined;
@@ -224,6 +226,7 @@ export class ContainerMachine {
       this.after(CONFIG_RETRY_MS, () => this.create());
       return;
     }
+    this.files = prepared.files;
     const image = String(this.spec.image ?? "");
     const found = this.host.images.resolve(image);
     const ref = fullRef(image);
@@ -291,7 +294,7 @@ export class ContainerMachine {
   }
 
   private startProbe(kind: ProbeKind, probe: Record<string, any>): void {
-    const target = { podIP: () => this.host.podIP(), serves: () => this.serving() };
+    const target = { podIP: () => this.host.podIP(), serves: () => this.serving(), files: () => this.files };
     const worker = new ProbeWorker(kind, probe, this.spec, target, this.host.clock, {
       failed: (message, errored) => {
         const text = errored ? `${kind} probe errored: ${message}` : `${kind} probe failed: ${message}`;

@@ -7,6 +7,7 @@
  */
 import type { Clock, TimerHandle } from "../clock.ts";
 import type { ServedPort } from "../images/catalog.ts";
+import { evaluateExec } from "./exec-probe.ts";
 
 /** The earliest a container's first probe runs after it starts. */
 const FIRST_PROBE_MS = 1_000;
@@ -16,7 +17,7 @@ export type ProbeKind = "Readiness" | "Liveness" | "Startup";
 export type ProbeOutcome = { ok: true } | { ok: false; message: string; errored?: boolean };
 
 /** What the probed container offers right now; `podIP` is where the kubelet connects. */
-export type ProbeTarget = { podIP(): string | undefined; serves(): ServedPort[] };
+export type ProbeTarget = { podIP(): string | undefined; serves(): ServedPort[]; files?(): Record<string, string> };
 
 export type ProbeCallbacks = {
   /** Called on each failed probe, for the Unhealthy event. */
@@ -38,7 +39,7 @@ export function resolvePort(port: unknown, container: Record<string, any>): numb
 
 /** One probe attempt, decided from what the container serves. */
 export function evaluateProbe(probe: Record<string, any>, container: Record<string, any>, target: ProbeTarget): ProbeOutcome {
-  if (probe.exec) return { ok: true };
+  if (probe.exec) return evaluateExec(probe.exec.command, target.files?.() ?? {}, container.command);
   const action = probe.httpGet ?? probe.tcpSocket ?? probe.grpc;
   if (!action) return { ok: true };
   const port = resolvePort(action.port, container);

@@ -8,6 +8,7 @@
  * FailedScheduling event worded exactly like kube-scheduler's, and is retried with back-off when
  * nodes, pods or volumes change.
  */
+import { AFFINITY_MISMATCH, interPodAffinity, usesPodAffinity } from "./pod-affinity.ts";
 import { DEFAULT_SCHEDULER } from "../api/kinds/pod-spec.ts";
 import { tryParseQuantity } from "../api/kinds/quantity.ts";
 import type { ResourceType } from "../api/resources.ts";
@@ -112,8 +113,11 @@ export class Scheduler implements Controller {
     const rejections = new Map<string, Rejection>();
     const feasible: KObject[] = [];
     if (!message) {
+      const affinity = this.affinityView(pod, nodes);
       for (const node of nodes) {
-        const r = filterNode(pod, node, this.usage.get(node.metadata.name!) ?? emptyUsage());
+        let r = filterNode(pod, node, this.usage.get(node.metadata.name!) ?? emptyUsage());
+        const inter = !r && affinity ? interPodAffinity(pod, node, affinity.nodes, affinity.placed) : undefined;
+        if (inter) r = { reasons: [inter], unresolvable: inter === AFFINITY_MISMATCH };
         if (r) rejections.set(node.metadata.name!, r);
         else feasible.push(node);
       }
@@ -130,6 +134,13 @@ export class Scheduler implements Controller {
     const f = this.failed.get(key);
     this.failed.set(key, { attempts: (f?.attempts ?? 0) + 1, at: clock.now() });
     this.markUnschedulable(pod, text);
+  }
+
+  /** The placed pods InterPodAffinity needs, or undefined when neither the pod nor any placed pod uses it. */
+  private affinityView(pod: KObject, nodes: KObject[]): { nodes: Map<string, KObject>; placed: KObject[] } | undefined {
+    const placed = this.ctx.store.list(this.podType).filter((p) => p.spec?.nodeName && isActive(p) && !p.metadata.deletionTimestamp);
+    if (!usesPodAffinity(pod) && !placed.some(usesPodAffinity)) return undefined;
+    return { nodes: new Map(nodes.map((n) => [n.metadata.name!, n])), placed };
   }
 
   /** Pods unschedulable for longer than UNSCHEDULABLE_FLUSH_MS are tried again anyway. */

@@ -148,36 +148,55 @@ export async function decideRestore(client: ClusterClient, snap: Snapshot, last:
   return { ref, decision: "restore", write, reason: `${write} ${formatRef(ref)} from its snapshot`, ...rvs, ...(current ? { current } : {}) };
 }
 
-/** Carries out a `restore` decision against the object as it was checked. A 409 means someone wrote in between: it is reported, not retried. */
+/**
+ * Carries out a `restore` decision against the object as it was checked. A replace carries the
+ * checked resourceVersion; on 409 the object is re-read, and the replace is retried only when just
+ * its status moved (same desired state as checked) — an edit by someone else is reported, not
+ * overwritten. Other API errors are thrown for the caller to retry.
+ */
 export async function restoreChecked(client: ClusterClient, snap: Snapshot, d: ObjectDecision & { current?: KubeObject }): Promise<RestoreOutcome & { raced?: boolean }> {
   const ref = snap.ref;
   const want = snap.object;
-  try {
-    if (d.write === "left-to-controller") return { ref, action: "left-to-controller", matches: true, detail: `${formatRef(ref)} is managed by its controller, which recreates it` };
-    if (d.write === "delete") {
-      await client.delete(ref);
-      const after = await client.read(ref);
-      return { ref, action: "deleted", matches: !after, ...(after ? { detail: `${formatRef(ref)} still exists after delete` } : {}) };
-    }
-    if (d.write === "recreate" && want) {
-      const { uid: _u, resourceVersion: _rv, creationTimestamp: _c, generation: _g, managedFields: _m, ...meta } = want.metadata;
-      const { status: _s, ...body } = want;
-      await client.create({ ...body, metadata: meta } as KubeObject);
-      const after = await client.read(ref);
-      return { ref, action: "recreated", matches: !!after && sameDesiredState(after, want) };
-    }
-    if (d.write === "replace" && want && d.current) {
-      const { status: _s, ...body } = want;
-      await client.replace({ ...body, metadata: { ...want.metadata, resourceVersion: d.current.metadata.resourceVersion, uid: d.current.metadata.uid } } as KubeObject);
-      const after = await client.read(ref);
-      const matches = !!after && sameDesiredState(after, want);
-      return { ref, action: "replaced", matches, ...(matches ? {} : { detail: `${formatRef(ref)} differs from its snapshot after replace` }) };
-    }
-    return { ref, action: "unchanged", matches: true };
-  } catch (e) {
-    if (isConflict(e) || isAlreadyExists(e)) {
-      return { ref, action: "unchanged", matches: false, raced: true, detail: `${formatRef(ref)} was changed by someone else while recovery restored it (${(e as Error).message}): not overwritten` };
-    }
-    throw e;
+  const raced = (e: unknown) => ({ ref, action: "unchanged" as const, matches: false, raced: true, detail: `${formatRef(ref)} was changed by someone else while recovery restored it (${(e as Error).message}): not overwritten` });
+  if (d.write === "left-to-controller") return { ref, action: "left-to-controller", matches: true, detail: `${formatRef(ref)} is managed by its controller, which recreates it` };
+  if (d.write === "delete") {
+    await client.delete(ref);
+    const after = await client.read(ref);
+    return { ref, action: "deleted", matches: !after, ...(after ? { detail: `${formatRef(ref)} still exists after delete` } : {}) };
   }
+  if (d.write === "recreate" && want) {
+    const { uid: _u, resourceVersion: _rv, creationTimestamp: _c, generation: _g, managedFields: _m, ...meta } = want.metadata;
+    const { status: _s, ...body } = want;
+    try {
+      await client.create({ ...body, metadata: meta } as KubeObject);
+    } catch (e) {
+      if (isAlreadyExists(e)) return raced(e);
+      throw e;
+    }
+    const after = await client.read(ref);
+    return { ref, action: "recreated", matches: !!after && sameDesiredState(after, want) };
+  }
+  if (d.write === "replace" && want && d.current) {
+    const checked = stateDigest(d.current);
+    let current = d.current;
+    for (let attempt = 0; ; attempt++) {
+      const { status: _s, ...body } = want;
+      try {
+        await client.replace({ ...body, metadata: { ...want.metadata, resourceVersion: current.metadata.resourceVersion, uid: current.metadata.uid } } as KubeObject);
+        break;
+      } catch (e) {
+        if (!isConflict(e)) throw e;
+        const fresh = await client.read(ref);
+        if (!fresh || stateDigest(fresh) !== checked || attempt >= DEFAULT_STATUS_RACE_RETRIES) return raced(e);
+        current = fresh; // only its status moved (a controller): same desired state, new resourceVersion
+      }
+    }
+    const after = await client.read(ref);
+    const matches = !!after && sameDesiredState(after, want);
+    return { ref, action: "replaced", matches, ...(matches ? {} : { detail: `${formatRef(ref)} differs from its snapshot after replace` }) };
+  }
+  return { ref, action: "unchanged", matches: true };
 }
+
+/** How many times a replace is retried when a controller's status update moved the resourceVersion under it. */
+const DEFAULT_STATUS_RACE_RETRIES = 5;

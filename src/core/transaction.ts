@@ -89,14 +89,14 @@ export type TransactionResult = {
    * snapshotted and health no worse than the baseline. `restored: false` means the transaction
    * escalated; nobody downstream judges the restoration again.
    */
-  restoration?: { restored: boolean; problems: string[] };
+  restoration?: { restored: boolean; problems: string[]; externalFailures?: string[] };
 };
 
 /** What the transaction tells its caller as it goes (typed; nobody reads the ledger to learn it). */
 export type TransactionProgress =
   | { type: "applied"; record: StepRecord }
   | { type: "verified"; verdict: Verdict }
-  | { type: "rolled-back"; restoration: { restored: boolean; problems: string[] } };
+  | { type: "rolled-back"; restoration: NonNullable<TransactionResult["restoration"]> };
 
 const ACTOR = "core:transaction";
 
@@ -243,9 +243,12 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
       undo.problems.push(`health after restore could not be measured: ${(e as Error).message}`);
     }
     const worse = result.baseline && h2 ? regressed(result.baseline, h2) : undefined;
-    if (worse?.regressed) undo.problems.push(`health after restore is worse than before: ${worse.reasons.join("; ")}`);
-    append("undo", { phase: "complete", final: true, restored: undo.problems.length === 0, problems: undo.problems });
-    result.restoration = { restored: undo.problems.length === 0, problems: [...undo.problems] };
+    const external = result.baseline && h2 ? externalFailures(result.baseline, result.after, h2, targets) : [];
+    if (worse?.regressed && !(undo.problems.length === 0 && external.length && everyNewFailureIn(result.baseline!, h2!, external))) {
+      undo.problems.push(`health after restore is worse than before: ${worse.reasons.join("; ")}`);
+    }
+    append("undo", { phase: "complete", final: true, restored: undo.problems.length === 0, problems: undo.problems, ...(external.length ? { externalFailures: external } : {}) });
+    result.restoration = { restored: undo.problems.length === 0, problems: [...undo.problems], ...(external.length ? { externalFailures: external } : {}) };
     deps.onProgress?.({ type: "rolled-back", restoration: result.restoration });
     for (const o of undo.outcomes) await recordEvent(client, o.ref, "Warning", "StratusRolledBack", `Stratus transaction ${txId} rolled back: ${reason}`, clock.now());
     if (undo.problems.length) {
@@ -287,6 +290,22 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     return { skip, problems };
   }
 }
+
+/**
+ * Failures ("check:namespace/name") that appeared during the attempt and survived its rollback, on
+ * entities the plan did not touch: every object is back as snapshotted and they persist, so they are
+ * not the plan's doing — a fault that arrived (or was unmasked) meanwhile. They do not make the
+ * restoration incomplete; the next attempt's baseline includes them.
+ */
+function externalFailures(h0: HealthReport, h1: HealthReport | undefined, h2: HealthReport, targets: ObjectRef[]): string[] {
+  if (!h1) return [];
+  const touched = new Set(targets.map((t) => `${t.namespace ?? ""}/${t.name}`));
+  const before = new Set(h0.failing);
+  const during = new Set(h1.failing);
+  return h2.failing.filter((k) => !before.has(k) && during.has(k) && !touched.has(k.slice(k.indexOf(":") + 1)));
+}
+
+const everyNewFailureIn = (h0: HealthReport, h2: HealthReport, external: string[]) => h2.failing.filter((k) => !h0.failing.includes(k)).every((k) => external.includes(k));
 
 /** Why `approval` does not authorise the plan with `digest`, or undefined when it does. */
 function approvalProblem(req: TransactionRequest, digest: string, decision: PolicyDecision): string | undefined {

@@ -5,7 +5,8 @@
  * policy (one created near the onset is all the more likely the cause).
  */
 import type { KubeObject } from "../../../src/kube/types.ts";
-import { matchesSelector, nsOf, type LabelSelector } from "../../observe/index.ts";
+import { matchesSelector, type LabelSelector } from "../../../src/kube/selectors.ts";
+import { nsOf } from "../../observe/index.ts";
 import type { Hypothesis } from "../../../src/incident/types.ts";
 import { hypothesis, serviceRef, type Rule } from "../rule.ts";
 import { changesNearOnset, onPath, servicesIn } from "./util.ts";

@@ -5,6 +5,7 @@
  * is the fix.
  */
 import type { Hypothesis } from "../../../src/incident/types.ts";
+import { matchesMap } from "../../../src/kube/selectors.ts";
 import { nearOnset, relativeToOnset, revisionDiff } from "../revisions.ts";
 import { hypothesis, deploymentRef, type Remedy, type Rule } from "../rule.ts";
 import { deploymentOnPath, deploymentsIn, eventEvidence, podEvents } from "./util.ts";
@@ -20,7 +21,7 @@ export const pendingNodeSelectorRule: Rule = {
       const pending = ctx.idx.podsOf(d).filter((p) => p.status?.phase === "Pending" && !p.spec?.nodeName);
       if (!pending.length) continue;
       const bad = Object.entries(selector).filter(([k, v]) => !nodes.some((n) => n.metadata.labels?.[k] === v)).map(([k]) => k);
-      const fits = nodes.some((n) => Object.entries(selector).every(([k, v]) => n.metadata.labels?.[k] === v));
+      const fits = nodes.some((n) => matchesMap(selector, n.metadata.labels));
       if (fits) continue;
       const events = podEvents(ctx, pending[0], "FailedScheduling").slice(-1);
       const rev = revisionDiff(ctx.idx, d);

@@ -5,7 +5,8 @@
  * Deployment's pod labels satisfy (the Deployment of the same name, or the one matching most of it).
  */
 import type { KubeObject } from "../../../src/kube/types.ts";
-import { formatMap, matchesMap, nsOf } from "../../observe/index.ts";
+import { matchesMap } from "../../../src/kube/selectors.ts";
+import { formatMap, nsOf } from "../../observe/index.ts";
 import type { Hypothesis } from "../../../src/incident/types.ts";
 import { hypothesis, serviceRef, type Rule } from "../rule.ts";
 import { changesNearOnset, deploymentsIn, onPath, servicesIn } from "./util.ts";

@@ -8,6 +8,9 @@ import { deploymentKind } from "./deployment.ts";
 import { endpointsKind } from "./endpoints.ts";
 import { eventKind, eventsV1Kind } from "./event.ts";
 import type { KindBehaviour } from "./kind.ts";
+import { cronJobKind } from "./cron-job.ts";
+import { horizontalPodAutoscalerKind } from "./horizontal-pod-autoscaler.ts";
+import { jobKind } from "./job.ts";
 import { leaseKind } from "./lease.ts";
 import { limitRangeKind } from "./limit-range.ts";
 import { resourceQuotaKind } from "./resource-quota.ts";
@@ -44,6 +47,9 @@ export const KINDS: KindBehaviour[] = [
   customResourceDefinitionKind,
   resourceQuotaKind,
   limitRangeKind,
+  jobKind,
+  cronJobKind,
+  horizontalPodAutoscalerKind,
 ];
 
 export function kindMap(extra: KindBehaviour[] = []): Map<string, KindBehaviour> {

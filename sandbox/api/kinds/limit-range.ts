@@ -106,5 +106,7 @@ export function admitPodLimits(store: ObjectStore, pod: KObject): void {
       }
     }
   }
-  if (errors.length) throw new ApiError(403, "Forbidden", `pods "${pod.metadata.name}" is forbidden: [${errors.join(", ")}]`.replace(/\[([^,\]]*)\]$/, "$1"), { name: pod.metadata.name, kind: "pods" });
+  // An aggregate of one error prints as that error; of several, as "[a, b]".
+  const text = errors.length === 1 ? errors[0] : `[${errors.join(", ")}]`;
+  if (errors.length) throw new ApiError(403, "Forbidden", `pods "${pod.metadata.name}" is forbidden: ${text}`, { name: pod.metadata.name, kind: "pods" });
 }

@@ -124,7 +124,7 @@ describe('stratus ledger verify', () => {
     const r = await run('verify', '--db', storyFile());
     assert.equal(r.code, 0);
     assert.equal(r.out[0], `ledger OK: ${STORY.length} entries, chain intact`);
-    assert.match(r.out[1], /^head: seq=13 id=e-000013 hash=[0-9a-f]{64}$/);
+    assert.match(r.out[1], /^head: seq=13 id=e-000013 hash=[0-9a-f]{64} \(keyed\)$/);
   });
 
   it('names the first bad entry and exits non-zero when a row was edited', async () => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after } from 'node:test';
 import Database from 'better-sqlite3';
 import { openLedger, type AppendInput, type SqliteLedger } from '../../../src/core/ledger/index.ts';
+import { hashStoredRecord } from '../../../src/core/ledger/canonical.ts';
 
 export const T0 = Date.parse('2025-03-01T10:00:00.000Z');
 
@@ -98,4 +99,39 @@ export function captureIo(): { out: string[]; err: string[]; io: { out: (s: stri
   const out: string[] = [];
   const err: string[] = [];
   return { out, err, io: { out: (s) => out.push(s), err: (s) => err.push(s) } };
+}
+
+/** One `entries` row as stored (refs and payload as canonical JSON text), plus its MAC. */
+export type RawEntry = { seq: number; id: string; time: string; actor: string; kind: string; incidentId: string | null; txId: string | null; objectRefsJson: string; payloadJson: string; prevHash: string; hash: string; mac: string | null };
+
+/**
+ * What an attacker with write access to the file (and no key) does: rewrites the rows (`mutate`
+ * may edit, insert or drop them), renumbers, recomputes every hash so the hash chain is consistent
+ * again, rebuilds the object index, and keeps whatever MACs the rows had (they cannot make new ones).
+ */
+export function rewriteChain(file: string, mutate: (rows: RawEntry[]) => RawEntry[]): void {
+  const db = new Database(file);
+  try {
+    const rows = (db.prepare(`SELECT seq, id, time, actor, kind, incident_id AS incidentId, tx_id AS txId, object_refs AS objectRefsJson, payload AS payloadJson, prev_hash AS prevHash, hash, mac FROM entries ORDER BY seq`).all() as RawEntry[]);
+    const next = mutate(rows);
+    let prev = '0'.repeat(64);
+    next.forEach((r, i) => {
+      r.seq = i + 1;
+      r.prevHash = prev;
+      r.hash = hashStoredRecord(r);
+      prev = r.hash;
+    });
+    for (const t of db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger'`).pluck().all() as string[]) db.exec(`DROP TRIGGER ${t}`);
+    db.transaction(() => {
+      db.exec('DELETE FROM entries; DELETE FROM entry_objects;');
+      const ins = db.prepare('INSERT INTO entries (seq, id, time, actor, kind, incident_id, tx_id, object_refs, payload, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const idx = db.prepare('INSERT OR IGNORE INTO entry_objects (seq, kind, name, namespace) VALUES (?, ?, ?, ?)');
+      for (const r of next) {
+        ins.run(r.seq, r.id, r.time, r.actor, r.kind, r.incidentId, r.txId, r.objectRefsJson, r.payloadJson, r.prevHash, r.hash, r.mac);
+        for (const o of JSON.parse(r.objectRefsJson) as { kind: string; name: string; namespace?: string }[]) idx.run(r.seq, o.kind, o.name, o.namespace ?? '');
+      }
+    })();
+  } finally {
+    db.close();
+  }
 }
