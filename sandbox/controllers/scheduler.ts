@@ -42,6 +42,8 @@ export class Scheduler implements Controller {
   private nodeType!: ResourceType;
   /** Pods that failed to schedule: attempts so far and when the last one failed. */
   private readonly failed = new Map<string, { attempts: number; at: number }>();
+  /** Active bound pods that declare inter-pod (anti-)affinity, so the common case skips that filter. */
+  private readonly affinityPlaced = new Set<string>();
   /** Requests of the active pods bound to each node, kept current from pod events. */
   private readonly usage = new Map<string, Usage>();
   private unsubscribe: (() => void) | undefined;
@@ -138,8 +140,9 @@ export class Scheduler implements Controller {
 
   /** The placed pods InterPodAffinity needs, or undefined when neither the pod nor any placed pod uses it. */
   private affinityView(pod: KObject, nodes: KObject[]): { nodes: Map<string, KObject>; placed: KObject[] } | undefined {
+    // Most clusters use no inter-pod affinity: skip the full pod list unless something does.
+    if (!usesPodAffinity(pod) && !this.affinityPlaced.size) return undefined;
     const placed = this.ctx.store.list(this.podType).filter((p) => p.spec?.nodeName && isActive(p) && !p.metadata.deletionTimestamp);
-    if (!usesPodAffinity(pod) && !placed.some(usesPodAffinity)) return undefined;
     return { nodes: new Map(nodes.map((n) => [n.metadata.name!, n])), placed };
   }
 
@@ -173,6 +176,11 @@ export class Scheduler implements Controller {
   private account(pod: KObject | undefined, sign: 1 | -1): void {
     const node = pod?.spec?.nodeName;
     if (!pod || !node || !isActive(pod)) return;
+    if (usesPodAffinity(pod)) {
+      const key = keyOf(pod.metadata.namespace, pod.metadata.name!);
+      if (sign > 0) this.affinityPlaced.add(key);
+      else this.affinityPlaced.delete(key);
+    }
     let u = this.usage.get(node);
     if (!u) this.usage.set(node, (u = emptyUsage()));
     const r = podRequests(pod, false);
