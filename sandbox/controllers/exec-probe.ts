@@ -7,7 +7,8 @@
  * is a probe error worded as containerd reports it (`exec: "x": executable file not found in $PATH`).
  */
 import { createHash } from "node:crypto";
-import type { ProbeOutcome } from "./probes.ts";
+/** A probe's verdict (defined here, beside the exec evaluator, so probes.ts and this file do not import each other). */
+export type ProbeOutcome = { ok: true } | { ok: false; message: string; errored?: boolean };
 
 /** What every app image here (Debian/Ubuntu/Alpine based) has on its PATH. */
 const UTILITIES = new Set(["sh", "bash", "ash", "dash", "echo", "printf", "cat", "ls", "test", "[", "stat", "true", "false", ":", "sleep", "env", "pgrep", "ps", "grep", "wc", "date", "id", "hostname"]);

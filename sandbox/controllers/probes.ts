@@ -14,7 +14,8 @@ const FIRST_PROBE_MS = 1_000;
 
 export type ProbeKind = "Readiness" | "Liveness" | "Startup";
 
-export type ProbeOutcome = { ok: true } | { ok: false; message: string; errored?: boolean };
+export type { ProbeOutcome } from "./exec-probe.ts";
+import type { ProbeOutcome } from "./exec-probe.ts";
 
 /** What the probed container offers right now; `podIP` is where the kubelet connects. */
 export type ProbeTarget = { podIP(): string | undefined; serves(): ServedPort[]; files?(): Record<string, string> };
