@@ -270,7 +270,7 @@ describe("sandbox API server", () => {
       const { managedFields: _shown, ...serverMeta } = fromServer.metadata;
       assert.deepEqual(fromKubectl, { ...fromServer, metadata: serverMeta });
 
-      (fromKubectl as { data: Record<string, string> }).data.k = "v2";
+      (fromKubectl as unknown as { data: Record<string, string> }).data.k = "v2";
       fromKubectl.metadata.labels = { edited: "true" };
       const replaced = await cluster.kubectl(["replace", "-f", "-"], JSON.stringify(fromKubectl));
       assert.equal(replaced.code, 0, replaced.stderr);
