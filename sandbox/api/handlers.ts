@@ -17,7 +17,7 @@ import {
   parseLabelSelector,
   SelectorError,
 } from "./selectors.ts";
-import type { DeleteOptions, ObjectStore } from "./store.ts";
+import type { DeleteOptions, ObjectStore, WriteOptions } from "./store.ts";
 import type { KObject } from "./types.ts";
 import { decodeContinue, encodeContinue, parseListOptions } from "./list-options.ts";
 
@@ -245,7 +245,7 @@ export function scaleOf(rt: ResourceType, obj: KObject) {
 }
 
 /** Writes a Scale (from PUT or PATCH) back to its Deployment or ReplicaSet. */
-export function writeScale(store: ObjectStore, route: ResourceRoute, scale: unknown, dryRun: boolean): KObject {
+export function writeScale(store: ObjectStore, route: ResourceRoute, scale: unknown, dryRun: boolean, finalize?: WriteOptions["finalize"]): KObject {
   if (!isPlainObject(scale) || !isPlainObject(scale.spec)) throw badRequest("a Scale needs spec.replicas");
   const replicas = scale.spec.replicas;
   const name = route.name!;
@@ -257,7 +257,7 @@ export function writeScale(store: ObjectStore, route: ResourceRoute, scale: unkn
   const next = structuredClone(current);
   next.spec.replicas = replicas;
   if (rv) next.metadata.resourceVersion = rv;
-  return store.update(route.rt, next, { dryRun });
+  return store.update(route.rt, next, { dryRun, finalize });
 }
 
 type ListKey = [namespace: string, name: string];

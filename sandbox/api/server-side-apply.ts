@@ -74,7 +74,7 @@ export function serverSideApply(route: ResourceRoute, current: KObject | undefin
   else {
     const conflicts: Array<Conflict & { entry: ManagedFieldsEntry }> = [];
     for (const e of entries) {
-      if (isMine(e) || e.subresource) continue;
+      if (isMine(e)) continue;
       const owned = new Set(fromTree(e.fieldsV1).map(pathKey));
       for (const p of mine) {
         if (owned.has(pathKey(p)) && !sameJson(valueAt(current, p), valueAt(config, p))) conflicts.push({ manager: e.manager, path: p, entry: e });

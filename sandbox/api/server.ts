@@ -2,33 +2,32 @@
  * The simulated cluster's HTTP front door: the Kubernetes REST API on 127.0.0.1, which kubectl and
  * @kubernetes/client-node use unchanged. It routes discovery, resource verbs, subresources and
  * watches, answers every failure with a Status, and never lets one bad request take it down.
- * Extra routes (the cluster's /metrics, control endpoints) are plugged in by the sandbox.
+ * It publishes OpenAPI documents built from its own registry, validates fields server-side
+ * (`fieldValidation`), records managedFields and serves server-side apply. Extra routes (the
+ * cluster's /metrics, control endpoints) are plugged in by the sandbox.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from "./discovery.ts";
-import { ApiError, badRequest } from "./errors.ts";
+import { ApiError, badRequest, invalid } from "./errors.ts";
+import { checkBodyFields, checkPatchedFields, fieldValidationOf, unknownFields } from "./field-validation.ts";
 import {
   APPLY_PATCH, applyPatch, checkWriteShape, patchTypeOf, deleteOptions, isDryRun, list, listBody, listFilter, readObjectBody, readPatch, scaleOf, writeScale,
 } from "./handlers.ts";
 import { isPlainObject, parseBody, readBody, sendError, sendJson, sendText } from "./http-util.ts";
 import type { KindBehaviour } from "./kinds/kind.ts";
-import type { ResourceRegistry } from "./resources.ts";
+import { goQueryBool, parseListOptions } from "./list-options.ts";
+import { managerOf, recordUpdate } from "./managed-fields.ts";
+import { OpenApiDocuments } from "./openapi/documents.ts";
+import { serveOpenApi } from "./openapi/serve.ts";
+import { checkPathName, parseTarget } from "./request-target.ts";
+import { apiVersionOf, type ResourceRegistry, type ResourceType } from "./resources.ts";
 import { resolveResourcePath, type ResourceRoute } from "./routes.ts";
-import type { ObjectStore } from "./store.ts";
+import { serverSideApply } from "./server-side-apply.ts";
+import { isoSeconds, type ObjectStore } from "./store.ts";
 import { includeObjectOf, toTable, wantsTable, type IncludeObject } from "./table.ts";
 import type { KObject } from "./types.ts";
 import { serveWatch } from "./watch.ts";
-import { checkPathName, parseTarget } from "./request-target.ts";
-import { parseListOptions } from "./list-options.ts";
-import { checkBodyFields, checkPatchedFields, fieldValidationOf, unknownFields } from "./field-validation.ts";
-import { managerOf, recordUpdate } from "./managed-fields.ts";
-import { serverSideApply } from "./server-side-apply.ts";
-import { goQueryBool } from "./list-options.ts";
-import { apiVersionOf, type ResourceType } from "./resources.ts";
-import { isoSeconds } from "./store.ts";
-import { OpenApiDocuments } from "./openapi/documents.ts";
-import { serveOpenApi } from "./openapi/serve.ts";
 
 const OPENAPI = new WeakMap<ApiServerOptions, OpenApiDocuments>();
 
@@ -165,7 +164,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
       const patch = await readPatch(req);
       scale = applyPatch(scaleOf(rt, store.require(rt, route.namespace, route.name!)), req.headers["content-type"], patch);
     } else throw new ApiError(405, "MethodNotAllowed", `${method} is not allowed on the scale subresource`);
-    return sendJson(res, 200, scaleOf(rt, writeScale(store, route, scale, dryRun)));
+    return sendJson(res, 200, scaleOf(rt, writeScale(store, route, scale, dryRun, attribute(req, q, rt, now, "scale"))));
   }
 
   if (route.subresource === "status" || route.subresource === "finalize") {
@@ -180,7 +179,8 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
       next = checkWriteShape(route, patched, "update");
     }
     else throw new ApiError(405, "MethodNotAllowed", `${method} is not allowed on the status subresource`);
-    return sendJson(res, 200, store.update(rt, next, { subresource: route.subresource === "status" ? "status" : undefined, dryRun }));
+    const status = route.subresource === "status";
+    return sendJson(res, 200, store.update(rt, next, { subresource: status ? "status" : undefined, dryRun, finalize: status ? attribute(req, q, rt, now, "status") : undefined }));
   }
 
   if (!route.name) {
@@ -241,6 +241,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
         if (!existing) return sendJson(res, 201, store.create(rt, checkWriteShape(route, applied.next, "create"), opts));
         return sendJson(res, 200, store.update(rt, checkWriteShape(route, applied.next, "update"), opts));
       }
+      if (q.has("force")) throw invalid("PatchOptions", "meta.k8s.io", "", [{ reason: "FieldValueForbidden", field: "force", message: "Forbidden: may not be specified for non-apply patch" }]);
       const current = store.require(rt, route.namespace, route.name);
       const next = applyPatch(current, req.headers["content-type"], patch);
       if (!isPlainObject(next)) throw badRequest("the patch must leave an object");

@@ -2,7 +2,7 @@
  * The OpenAPI documents the sandbox publishes, built from its own resource registry: a kind the
  * registry serves appears here with no further work (built-in kinds with their full field schema
  * from `model-schemas.ts`, custom resources as open objects). `/openapi/v2` is one Swagger 2.0
- * document; `/openapi/v3` lists one OpenAPI 3.0 document per group-version. Every write operation
+ * document (JSON, or protobuf for client-go); `/openapi/v3` lists one OpenAPI 3.0 document per group-version. Every write operation
  * declares `dryRun`, `fieldManager` and `fieldValidation`, which is how kubectl learns that the
  * server validates fields itself (and so sends `fieldValidation=Strict` instead of validating
  * client-side). Documents are cached and rebuilt only when the registry grows.
@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import { apiVersionOf, type ResourceRegistry, type ResourceType } from "../resources.ts";
 import { SERVER_VERSION } from "../discovery.ts";
+import { encodeSwaggerProtobuf } from "./protobuf-v2.ts";
 import { collectModels, modelNameFor, type FieldSchema } from "./model-schemas.ts";
 
 type Json = Record<string, unknown>;
@@ -148,6 +149,7 @@ const INFO = { title: "Kubernetes", version: SERVER_VERSION.gitVersion };
 export class OpenApiDocuments {
   private cachedFor = -1;
   private v2?: Buffer;
+  private v2Protobuf?: Buffer;
   private v3 = new Map<string, Buffer>();
 
   constructor(private readonly registry: ResourceRegistry) {}
@@ -156,7 +158,9 @@ export class OpenApiDocuments {
     const rts = this.registry.all();
     if (this.cachedFor === rts.length) return;
     const c = collect(rts);
-    this.v2 = Buffer.from(JSON.stringify({ swagger: "2.0", info: INFO, paths: paths(c, "v2"), definitions: definitions(c, "v2") }));
+    const swagger = { swagger: "2.0", info: INFO, paths: paths(c, "v2"), definitions: definitions(c, "v2") };
+    this.v2 = Buffer.from(JSON.stringify(swagger));
+    this.v2Protobuf = encodeSwaggerProtobuf(swagger);
     this.v3.clear();
     const schemas = definitions(c, "v3");
     for (const gv of new Set(rts.map((rt) => apiVersionOf(rt)))) {
@@ -170,6 +174,12 @@ export class OpenApiDocuments {
   async swagger(): Promise<Buffer> {
     await this.refresh();
     return this.v2!;
+  }
+
+  /** The same document as gnostic's openapi_v2.Document protobuf (what client-go asks for). */
+  async swaggerProtobuf(): Promise<Buffer> {
+    await this.refresh();
+    return this.v2Protobuf!;
   }
 
   /** The `/openapi/v3` discovery document: one entry per group-version with a content hash. */

@@ -65,7 +65,7 @@ function declarations(name: string): { description?: string; fields: Map<string,
   } catch {
     return { fields };
   }
-  const clean = (c: string) => c.split("\n").map((l) => l.replace(/^\s*\*\s?/, "")).join(" ").trim();
+  const clean = (c: string) => c.split("\n").map((l) => l.replace(/^\s*\*\s?/, "")).join(" ").replace(/\\"/g, '"').trim();
   const cls = /\/\*\*\n((?:\s*\*.*\n)+?)\s*\*\/\nexport declare class/.exec(text);
   const field = /(?:\/\*\*\n((?:\s*\*.*\n)+?)\s*\*\/\n)?\s*'([^']+)'(\?)?:/g;
   for (let m = field.exec(text); m; m = field.exec(text)) {
@@ -111,7 +111,7 @@ export function collectModels(root: string, into: Map<string, FieldSchema>): voi
     const d = decl.fields.get(a.name);
     if (d?.description) field.description = d.description;
     if (d?.required) required.push(a.baseName);
-    addPatchMetadata(a.baseName, field, attrs);
+    addPatchMetadata(a.baseName, field);
     schema.properties![a.baseName] = field;
   }
   if (required.length) schema.required = required;
@@ -123,7 +123,7 @@ export function collectModels(root: string, into: Map<string, FieldSchema>): voi
 }
 
 /** The strategic-merge metadata the sandbox's own patch code applies, so clients compute the same patches. */
-function addPatchMetadata(name: string, field: FieldSchema, siblings: Attribute[]): void {
+function addPatchMetadata(name: string, field: FieldSchema): void {
   if (field.type !== "array") return;
   if (name === "ports" && field.items?.ref) {
     // Container ports merge on containerPort, Service ports on port, as the real types declare.
@@ -137,7 +137,6 @@ function addPatchMetadata(name: string, field: FieldSchema, siblings: Attribute[
   } else if (SET_LISTS.has(name) && field.items?.type === "string") {
     field.patchStrategy = "merge";
   }
-  void siblings;
 }
 
 /** The client-node model name of a served kind, when client-node has one. */

@@ -1,12 +1,13 @@
 /**
  * Serves `/openapi/v2`, `/openapi/v3` and `/openapi/v3/<api|apis>/...` from OpenApiDocuments.
- * Only JSON is spoken: a client that accepts nothing but the protobuf encodings gets a 406, the
- * answer a server that cannot produce a media type gives, so clients that can fall back do.
+ * JSON, and for v2 also the protobuf client-go asks for; a client that accepts nothing this server
+ * can produce gets a 406, the answer a server gives for a media type it cannot produce.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "../errors.ts";
 import { sendJson } from "../http-util.ts";
 import { hashOf, type OpenApiDocuments } from "./documents.ts";
+import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_RETURNED } from "./protobuf-v2.ts";
 
 function acceptsJson(accept: string | undefined): boolean {
   if (!accept) return true;
@@ -16,24 +17,29 @@ function acceptsJson(accept: string | undefined): boolean {
   });
 }
 
-function sendDoc(req: IncomingMessage, res: ServerResponse, doc: Buffer): void {
+function acceptsV2Protobuf(accept: string | undefined): boolean {
+  return !!accept && accept.split(",").some((part) => part.split(";")[0].trim().toLowerCase() === OPENAPI_V2_PROTOBUF);
+}
+
+function sendDoc(req: IncomingMessage, res: ServerResponse, doc: Buffer, contentType = "application/json"): void {
   const etag = `"${hashOf(doc).slice(0, 32)}"`;
   if (req.headers["if-none-match"] === etag) {
     res.writeHead(304, { ETag: etag });
     res.end();
     return;
   }
-  res.writeHead(200, { "Content-Type": "application/json", "Content-Length": doc.length, ETag: etag });
+  res.writeHead(200, { "Content-Type": contentType, "Content-Length": doc.length, ETag: etag });
   res.end(doc);
 }
 
 /** Handles an /openapi path; throws ApiError for what is not there. */
 export async function serveOpenApi(req: IncomingMessage, res: ServerResponse, segments: string[], docs: OpenApiDocuments): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") throw new ApiError(405, "MethodNotAllowed", `${req.method} is not allowed on the OpenAPI documents: they can only be read (GET)`);
+  const [, version, ...rest] = segments;
+  if (version === "v2" && rest.length === 0 && acceptsV2Protobuf(req.headers.accept)) return sendDoc(req, res, await docs.swaggerProtobuf(), OPENAPI_V2_PROTOBUF_RETURNED);
   if (!acceptsJson(req.headers.accept)) {
     throw new ApiError(406, "NotAcceptable", `only the following media types are accepted: application/json (asked for ${req.headers.accept})`);
   }
-  const [, version, ...rest] = segments;
   if (version === "v2" && rest.length === 0) return sendDoc(req, res, await docs.swagger());
   if (version === "v3" && rest.length === 0) return sendJson(res, 200, await docs.v3Root());
   if (version === "v3") {

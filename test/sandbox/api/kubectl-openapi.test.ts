@@ -78,6 +78,14 @@ describe("kubectl with OpenAPI, validation on", () => {
     assert.match(bad.stderr, /strict decoding error: unknown field "spec\.bogusField"/);
   });
 
+  it("validates a kind: List client-side from /openapi/v2, as against a real cluster", async () => {
+    const list = (extra: string) => `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: listed, namespace: default}\n  data: {a: "1"}${extra}\n`;
+    assert.match(await ok(["apply", "-f", "-"], list("")), /configmap\/listed created/);
+    const bad = await cluster.kubectl(["apply", "-f", "-"], list("\n  bogus: 2"));
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /ValidationError\(ConfigMap\): unknown field "bogus" in io\.k8s\.api\.v1\.ConfigMap/);
+  });
+
   it("creates a manifest, and says AlreadyExists the second time", async () => {
     assert.match(await ok(["create", "-f", "-"], configMap), /configmap\/story-config created/);
     const again = await cluster.kubectl(["create", "-f", "-"], configMap);
@@ -103,6 +111,16 @@ describe("kubectl with OpenAPI, validation on", () => {
     const applied = managers.find((m) => m.manager === "kubectl" && m.operation === "Apply");
     assert.ok(applied, `no Apply entry for kubectl in ${JSON.stringify(managers.map((m) => m.manager))}`);
     assert.ok("f:replicas" in (applied.fieldsV1["f:spec"] as Record<string, unknown>));
+    const unknown = await cluster.kubectl(["apply", "--server-side", "-f", "-"], deployment(3, "\n  bogusField: 1"));
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /failed to create typed patch object \(default\/story; apps\/v1, Kind=Deployment\): \.spec\.bogusField: field not declared in schema/);
+  });
+
+  it("diffs server-side (a dry-run apply) without making the change", async () => {
+    const r = await cluster.kubectl(["diff", "--server-side", "--force-conflicts", "-f", "-"], deployment(3).replace("nginx:1.27", "nginx:1.28"));
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^\+\s+- image: nginx:1\.28$|^\+\s+image: nginx:1\.28$/m);
+    assert.equal(await ok(["get", "deployment", "story", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]), "nginx:1.27");
   });
 
   it("waits for the Deployment to be Available", async () => {

@@ -41,11 +41,16 @@ describe("OpenAPI documents", () => {
     assert.deepEqual(body.definitions["io.k8s.api.v1.DeploymentSpec"].required.sort(), ["selector", "template"]);
   });
 
-  it("answers a client that accepts only protobuf with 406, so it can fall back", async () => {
-    const r = await get("/openapi/v2", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+  it("serves /openapi/v2 as gnostic protobuf to client-go, and 406 for what it cannot produce", async () => {
+    const res = await fetch(`${cluster.sandbox.url}/openapi/v2`, { headers: { Accept: "application/com.github.proto-openapi.spec.v2@v1.0+protobuf" } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    const pb = Buffer.from(await res.arrayBuffer());
+    assert.deepEqual([...pb.subarray(0, 5)], [0x0a, 3, ...Buffer.from("2.0")], "field 1 (swagger) comes first");
+    assert.ok(pb.includes(Buffer.from("io.k8s.api.v1.DeploymentSpec")) && pb.includes(Buffer.from("x-kubernetes-group-version-kind")));
+    const r = await get("/openapi/v3", "application/com.github.proto-openapi.spec.v3@v1.0+protobuf");
     assert.equal(r.status, 406);
     assert.equal(r.body.reason, "NotAcceptable");
-    assert.equal((await get("/openapi/v2", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/json")).status, 200);
   });
 
   it("lists one /openapi/v3 document per group-version, each with fieldValidation on PATCH", async () => {

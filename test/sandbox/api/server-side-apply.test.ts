@@ -108,4 +108,19 @@ describe("server-side apply", () => {
     const second = await call("PATCH", `${CMS}/applied?fieldManager=dave`, config({ c: "3" }));
     assert.equal(second.body.metadata.resourceVersion, first.body.metadata.resourceVersion);
   });
+
+  it("conflicts with a scale made through the /scale subresource, as an autoscaler's would", async () => {
+    const deployment = (replicas: number) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: scaled}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: scaled}}\n  template:\n    metadata: {labels: {app: scaled}}\n    spec: {containers: [{name: c, image: "nginx:1.27"}]}\n`;
+    const path = "/apis/apps/v1/namespaces/default/deployments/scaled";
+    assert.equal((await call("PATCH", `${path}?fieldManager=gitops`, deployment(2))).status, 201);
+    const scaled = await call("PATCH", `${path}/scale?fieldManager=hpa`, JSON.stringify({ spec: { replicas: 5 } }), "application/merge-patch+json");
+    assert.equal(scaled.status, 200);
+    const d = await call("GET", path);
+    const hpa = d.body.metadata.managedFields!.find((e) => e.manager === "hpa")! as Entry & { subresource?: string };
+    assert.equal(hpa.subresource, "scale");
+    assert.deepEqual(hpa.fieldsV1, { "f:spec": { "f:replicas": {} } });
+    const r = await call("PATCH", `${path}?fieldManager=gitops`, deployment(2));
+    assert.equal(r.status, 409);
+    assert.match(r.body.message!, /conflict with "hpa" using apps\/v1 at [^:]+:\d\d:\d\dZ: \.spec\.replicas$/);
+  });
 });
