@@ -10,6 +10,8 @@
  * Lease, no ledger entry, no object — and the report says what recovery would do. A transaction is
  * final once it has a commit, an abort that wrote nothing, or a completed undo.
  */
+import { readPayloads } from "./ledger/payload.ts";
+import { TX } from "./transaction-records.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import { formatRef } from "../kube/types.ts";
 import type { Clock } from "../base/clock.ts";
@@ -67,12 +69,15 @@ export type RecoveryDeps = {
 };
 
 export function unfinishedTransactions(ledger: LedgerStore): string[] {
-  const begun = ledger.byKind("transaction").filter((e) => e.payload.phase === "intent").map((e) => e.txId!);
+  const begun = readPayloads(ledger.byKind("transaction"), TX.intent).map(({ entry }) => entry.txId).filter((t): t is string => !!t);
   return begun.filter((txId) => !isFinal(ledger.byTransaction(txId)));
 }
 
+/** A transaction is final once it committed, aborted before writing, or completed its undo (entries parsed, not cast). */
 const isFinal = (entries: LedgerEntry[]) =>
-  entries.some((e) => e.kind === "commit" || ((e.kind === "abort" || e.kind === "undo") && e.payload.final === true));
+  readPayloads(entries, TX.commit).length > 0 ||
+  readPayloads(entries, TX.undoComplete).length > 0 ||
+  readPayloads(entries, TX.abort).some(({ payload }) => payload.final === true);
 
 /** Verifies the chain and every anchor; throws RecoveryError naming what was found when it does not verify. */
 export async function verifyBeforeRecovery(ledger: LedgerStore, anchors: readonly HeadAnchor[] = []): Promise<VerifyResult> {
@@ -94,7 +99,7 @@ async function planRecovery(deps: RecoveryDeps, pending: string[]): Promise<TxPl
   const plans: TxPlan[] = [];
   for (const txId of pending) {
     const entries = deps.ledger.byTransaction(txId);
-    const intent = entries.find((e) => e.kind === "transaction" && e.payload.phase === "intent");
+    const intent = readPayloads(entries, TX.intent)[0]?.entry;
     const guard = { policy: deps.policy ?? DEFAULT_POLICY, targets: intent?.objectRefs ?? [], namespaces: deps.namespaces };
     const writes = lastWrites(entries);
     const decisions: TxPlan["decisions"] = [];

@@ -17,7 +17,10 @@ import { regressed } from "../telemetry/compare.ts";
 import { actionTargets, applyAction, describeAction } from "./actions/registry.ts";
 import type { Clock } from "../base/clock.ts";
 import { isStratusError } from "../base/errors.ts";
+import { z } from "zod";
 import { canonicalJson } from "./ledger/canonical.ts";
+import { appendPayload, readPayloads, type PayloadSpec } from "./ledger/payload.ts";
+import { TX } from "./transaction-records.ts";
 import type { LedgerStore } from "./ledger/index.ts";
 import type { LockHandle, WriterLock } from "./lock.ts";
 import { compilePlan, isActionStep, planTargets, refKey, type ActionStep, type Plan } from "./plan.ts";
@@ -25,11 +28,18 @@ import { checkPlan, type Policy, type PolicyDecision } from "./policy.ts";
 import { restoreSnapshot, takeSnapshot, type RestoreOutcome, type Snapshot } from "./snapshot.ts";
 import { applyStages, runStep, type StepRecord } from "./transaction-apply.ts";
 import * as D from "./transaction-defaults.ts";
+import { changedTargets, type ObservedTargets } from "./plan-freshness.ts";
+import { DEFAULT_ALERT_BURST } from "./defaults.ts";
 import { judge, type Verdict } from "./verdict.ts";
 
 /** Measures cluster health; the transaction calls it for H0, H1 and H2. */
 export interface HealthProbe {
   measure(phase: "baseline" | "verify" | "restored"): Promise<HealthReport>;
+  /**
+   * How many alerts in the incident's scope arrived at or after clock time `since` (the verify
+   * step asks whether a burst arrived while it measured). Absent: no alert intake to ask.
+   */
+  alertsReceived?(since: number): number;
 }
 
 export type TransactionSettings = {
@@ -39,6 +49,8 @@ export type TransactionSettings = {
   apiRetryBaseMs: number;
   lockWaitMs: number;
   maxActions?: number;
+  /** Alerts arriving within one verification window at or above this count are a burst (Inconclusive). */
+  alertBurst: number;
 };
 
 export type TransactionDeps = {
@@ -70,9 +82,15 @@ export type TransactionRequest = {
    * it was given for: `digest` must be the digest of this very plan (see digestOf).
    */
   approval?: { by: string; note?: string; digest: string };
+  /**
+   * The targets as the plan's proposer saw them (observeTargets). Checked once the Lease is held:
+   * any change makes the outcome "stale" and nothing is written.
+   */
+  observed?: ObservedTargets;
 };
 
-export type TransactionOutcome = "committed" | "rolled-back" | "aborted" | "escalated" | "refused" | "needs-approval";
+/** "stale": nothing was written because the plan's targets changed since it was proposed; propose again (not a failed attempt). */
+export type TransactionOutcome = "committed" | "rolled-back" | "aborted" | "escalated" | "refused" | "needs-approval" | "stale";
 
 export type TransactionResult = {
   txId: string;
@@ -110,14 +128,16 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     maxApiRetries: D.DEFAULT_MAX_API_RETRIES,
     apiRetryBaseMs: D.DEFAULT_API_RETRY_BASE_MS,
     lockWaitMs: D.DEFAULT_LOCK_WAIT_MS,
+    alertBurst: DEFAULT_ALERT_BURST,
     ...deps.settings,
   };
   const { ledger, client, clock } = deps;
   const txId = (deps.newId ?? defaultTxId(clock))();
   const step = async (name: string) => deps.onStep?.(name);
   const incidentId = req.incidentId ?? null;
-  const append = (kind: Parameters<LedgerStore["append"]>[0]["kind"], payload: Record<string, unknown>, objectRefs?: ObjectRef[]) =>
-    ledger.append({ kind, actor: ACTOR, txId, incidentId, payload, ...(objectRefs ? { objectRefs: objectRefs.map(ledgerRef) } : {}) });
+  // Every entry goes through its typed spec (transaction-records.ts): checked as written, parsed as read.
+  const append = <S extends z.ZodType<Record<string, unknown>>>(spec: PayloadSpec<S>, payload: z.input<S>, objectRefs?: ObjectRef[], actor: string = ACTOR) =>
+    appendPayload(ledger, spec, { actor, txId, incidentId, ...(objectRefs ? { objectRefs: objectRefs.map(ledgerRef) } : {}) }, payload);
   const result: TransactionResult = { txId, outcome: "aborted", reason: "", steps: [], restored: [] };
 
   // Validate before taking anything: a plan that cannot compile never locks or writes.
@@ -131,13 +151,13 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     const decision = checkPlan(req.policy, req.plan);
     const digest = digestOf(req.plan);
     for (const r of decision.refusals) {
-      ledger.append({ kind: "refusal", actor: "core:policy", txId, incidentId, payload: { ...r, digest } });
+      append(TX.refusal, { ...r, digest }, undefined, "core:policy");
     }
     if (!decision.allowed) return { ...result, outcome: "refused", reason: decision.refusals.map((r) => `${r.stepId}: ${r.reason}`).join("; ") };
     if (decision.needsApproval.length) {
       const unbound = approvalProblem(req, digest, decision);
       if (unbound) return { ...result, outcome: "needs-approval", reason: `${unbound}; needs approval: ${decision.needsApproval.map((n) => `${n.stepId}: ${n.reason}`).join("; ")}` };
-      ledger.append({ kind: "approval", actor: req.approval!.by === GATE_TIMEOUT_APPROVER ? "core:policy" : `person:${req.approval!.by}`, txId, incidentId, payload: { phase: "bound", steps: decision.needsApproval.map((n) => n.stepId), digest, ...(req.approval!.note ? { note: req.approval!.note } : {}) } });
+      append(TX.approvalBound, { phase: "bound", steps: decision.needsApproval.map((n) => n.stepId), digest, ...(req.approval!.note ? { note: req.approval!.note } : {}) }, undefined, req.approval!.by === GATE_TIMEOUT_APPROVER ? "core:policy" : `person:${req.approval!.by}`);
     }
   }
 
@@ -146,19 +166,30 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
   try {
     lock = await deps.lock.acquire(s.lockWaitMs);
   } catch (e) {
-    ledger.append({ kind: "lock", actor: ACTOR, txId, incidentId, payload: { outcome: "gave-up", reason: (e as Error).message } });
+    append(TX.lock, { outcome: "gave-up", reason: (e as Error).message });
     return { ...result, reason: (e as Error).message };
   }
-  ledger.append({ kind: "lock", actor: ACTOR, txId, incidentId, payload: { outcome: "acquired", identity: lock.identity } });
+  append(TX.lock, { outcome: "acquired", identity: lock.identity });
   try {
+    // 1b. Fresh plan: under the Lease (which may have taken a wait), the targets must still be as
+    // the plan's proposer saw them; otherwise nothing is written and the plan is proposed again.
+    if (req.observed) {
+      const changed = await changedTargets(client, targets, req.observed);
+      if (changed.length) {
+        const reason = `the plan is stale: ${changed.join("; ")}`;
+        append(TX.abort, { phase: "stale", final: true, reason, wrote: false, changed });
+        return { ...result, outcome: "stale", reason };
+      }
+    }
+
     // 2. Baseline.
     const h0 = await deps.health.measure("baseline");
     result.baseline = h0;
-    append("health", { phase: "baseline", severity: h0.severity, failing: h0.failing, at: h0.at });
+    append(TX.health, { phase: "baseline", severity: h0.severity, failing: h0.failing, at: h0.at });
     await step("baseline");
 
     // 3. Intent: the plan, its digest and its targets, before any write.
-    append("transaction", {
+    append(TX.intent, {
       phase: "intent",
       kind: req.kind,
       actor: req.actor,
@@ -173,7 +204,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     // 4. Snapshot every object the plan may touch.
     for (const ref of targets) {
       const snap = await takeSnapshot(client, ref);
-      append("snapshot", { ref, object: snap.object as Record<string, unknown> | null }, [ref]);
+      append(TX.snapshot, { ref: snapshotRef(ref), object: snap.object as Record<string, unknown> | null }, [ref]);
     }
     await step("snapshot");
 
@@ -183,7 +214,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
       const rec = await runStep(st, { client, clock, lock, settings: s }, undefined, true);
       if (!rec.ok) {
         const reason = `dry run of step ${st.id} (${describeAction(st.action)}) failed: ${rec.error}`;
-        append("abort", { phase: "dry-run", final: true, step: st.id, reason, wrote: false });
+        append(TX.abort, { phase: "dry-run", final: true, step: st.id, reason, wrote: false });
         return { ...result, outcome: "aborted", reason };
       }
     }
@@ -194,31 +225,40 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
       client, clock, lock, settings: s,
       record: (rec) => {
         result.steps.push(rec);
-        append("action", { ...rec }, undefined);
+        append(TX.action, { ...rec });
         if (rec.ok) deps.onProgress?.({ type: "applied", record: rec });
         // Synchronous on purpose: a crash test kills the process right after this entry lands.
         void deps.onStep?.(`action:${rec.stepId}`);
       },
-      onRetry: (r) => append("action", { phase: "retry", ...r }),
+      onRetry: (r) => append(TX.actionRetry, { phase: "retry", ...r }),
     });
     if (failed) return await abort(`step ${failed.stepId} failed: ${failed.error}`, undefined);
 
-    // 6. Verify after the stabilization window.
-    await clock.sleep(s.stabilizationMs);
-    lock.assertHeld();
-    await step("verify");
-    const h1 = await deps.health.measure("verify");
-    result.after = h1;
-    const verdict = judge(h0, h1, req.kind);
-    result.verdict = verdict;
-    append("health", { phase: "verify", severity: h1.severity, failing: h1.failing, at: h1.at, verdict });
-    deps.onProgress?.({ type: "verified", verdict });
-    if (verdict.phase !== "Successful") return await abort(verdict.reason, verdict);
+    // 6. Verify after the stabilization window. An Inconclusive verdict (a burst of alerts while
+    // verifying) holds: one more window, one more measurement; still bursting aborts as Inconclusive.
+    let h1 = h0;
+    let verdict: Verdict | undefined;
+    for (const phase of ["verify", "remeasure"] as const) {
+      const windowStart = clock.now();
+      await clock.sleep(s.stabilizationMs);
+      lock.assertHeld();
+      await step(phase);
+      h1 = await deps.health.measure("verify");
+      result.after = h1;
+      const arrived = deps.health.alertsReceived?.(windowStart);
+      verdict = judge(h0, h1, req.kind, arrived === undefined ? {} : { alerts: { arrived, burst: s.alertBurst } });
+      result.verdict = verdict;
+      append(TX.health, { phase, severity: h1.severity, failing: h1.failing, at: h1.at, verdict });
+      deps.onProgress?.({ type: "verified", verdict });
+      if (verdict.phase !== "Inconclusive") break;
+    }
+    if (verdict!.phase === "Inconclusive") return await abort(`inconclusive, not a regression: alerts were still bursting after holding one more window (${verdict!.reason})`, verdict);
+    if (verdict!.phase !== "Successful") return await abort(verdict!.reason, verdict);
 
     lock.assertHeld();
-    append("commit", { final: true, verdict, severityBefore: h0.severity, severityAfter: h1.severity }, targets);
-    for (const ref of targets) await recordEvent(client, ref, "Normal", "StratusCommitted", `Stratus transaction ${txId} committed: ${verdict.reason}`, clock.now());
-    return { ...result, outcome: "committed", reason: verdict.reason };
+    append(TX.commit, { final: true, verdict: verdict!, severityBefore: h0.severity, severityAfter: h1.severity }, targets);
+    for (const ref of targets) await recordEvent(client, ref, "Normal", "StratusCommitted", `Stratus transaction ${txId} committed: ${verdict!.reason}`, clock.now());
+    return { ...result, outcome: "committed", reason: verdict!.reason };
   } catch (e) {
     if (isStratusError(e) && e.code === "INVALID_INPUT") throw e;
     return await abort(`transaction error: ${(e as Error).message}`, undefined);
@@ -228,17 +268,17 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
 
   // 7. Abort = undo.
   async function abort(reason: string, verdict: Verdict | undefined): Promise<TransactionResult> {
-    append("abort", { phase: "rollback", reason, ...(verdict ? { verdict } : {}) });
+    append(TX.abort, { phase: "rollback", reason, ...(verdict ? { verdict } : {}) });
     const comp = await compensate();
     const snapshots = snapshotsOf(ledger, txId).filter((sn) => !comp.skip.has(refKey(sn.ref)));
-    const undo = await undoSnapshots(snapshots, { client, clock, ledger, txId, incidentId });
+    const undo = await undoSnapshots(snapshots, { client, clock, ledger, txId, incidentId, lock });
     undo.problems.unshift(...comp.problems);
     result.restored = undo.outcomes;
     let h2: HealthReport | undefined;
     try {
       h2 = await deps.health.measure("restored");
       result.restoredHealth = h2;
-      append("health", { phase: "restored", severity: h2.severity, failing: h2.failing, at: h2.at });
+      append(TX.health, { phase: "restored", severity: h2.severity, failing: h2.failing, at: h2.at });
     } catch (e) {
       undo.problems.push(`health after restore could not be measured: ${(e as Error).message}`);
     }
@@ -247,12 +287,12 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     if (worse?.regressed && !(undo.problems.length === 0 && external.length && everyNewFailureIn(result.baseline!, h2!, external))) {
       undo.problems.push(`health after restore is worse than before: ${worse.reasons.join("; ")}`);
     }
-    append("undo", { phase: "complete", final: true, restored: undo.problems.length === 0, problems: undo.problems, ...(external.length ? { externalFailures: external } : {}) });
+    append(TX.undoComplete, { phase: "complete", final: true, restored: undo.problems.length === 0, problems: undo.problems, ...(external.length ? { externalFailures: external } : {}) });
     result.restoration = { restored: undo.problems.length === 0, problems: [...undo.problems], ...(external.length ? { externalFailures: external } : {}) };
     deps.onProgress?.({ type: "rolled-back", restoration: result.restoration });
-    for (const o of undo.outcomes) await recordEvent(client, o.ref, "Warning", "StratusRolledBack", `Stratus transaction ${txId} rolled back: ${reason}`, clock.now());
+    if (!lock.lost) for (const o of undo.outcomes) await recordEvent(client, o.ref, "Warning", "StratusRolledBack", `Stratus transaction ${txId} rolled back: ${reason}`, clock.now());
     if (undo.problems.length) {
-      ledger.append({ kind: "escalation", actor: ACTOR, txId, incidentId, payload: { severity: "critical", reason: `rollback of ${txId} did not restore the cluster: ${undo.problems.join("; ")}`, abortReason: reason } });
+      append(TX.escalation, { severity: "critical", reason: `rollback of ${txId} did not restore the cluster: ${undo.problems.join("; ")}`, abortReason: reason });
       return { ...result, outcome: "escalated", reason: `${reason}; rollback incomplete: ${undo.problems.join("; ")}`, ...(verdict ? { verdict } : {}) };
     }
     return { ...result, outcome: "rolled-back", reason, ...(verdict ? { verdict } : {}) };
@@ -274,8 +314,11 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
       for (const [k, action] of (st.compensate ?? []).entries()) {
         let outcome = "";
         let error = "";
-        for (let attempt = 0; attempt < D.DEFAULT_RESTORE_ATTEMPTS && !outcome; attempt++) {
+        const lost = leaseProblem(lock);
+        if (lost) error = lost;
+        for (let attempt = 0; attempt < D.DEFAULT_RESTORE_ATTEMPTS && !outcome && !lost && !lock.lost; attempt++) {
           try {
+            lock.assertHeld();
             outcome = (await applyAction(action, { client, dryRun: false, now: () => clock.now() })).summary;
           } catch (e) {
             error = (e as Error).message;
@@ -283,9 +326,9 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
           }
         }
         if (!outcome) problems.push(`compensation ${st.id}.compensate[${k}] (${describeAction(action)}) failed: ${error}`);
-        append("undo", { phase: "compensate", step: st.id, index: k, action: describeAction(action), ok: !!outcome, ...(outcome ? { summary: outcome } : { error }) }, actionTargets(action));
+        append(TX.undoCompensate, { phase: "compensate", step: st.id, index: k, action: describeAction(action), ok: !!outcome, ...(outcome ? { summary: outcome } : { error }) }, actionTargets(action));
       }
-      if (st.compensate?.length === 0) append("undo", { phase: "compensate", step: st.id, ok: true, summary: "nothing to undo (the step's compensation is empty)" });
+      if (st.compensate?.length === 0) append(TX.undoCompensate, { phase: "compensate", step: st.id, ok: true, summary: "nothing to undo (the step's compensation is empty)" });
     }
     return { skip, problems };
   }
@@ -322,7 +365,27 @@ function approvalProblem(req: TransactionRequest, digest: string, decision: Poli
   return undefined;
 }
 
-export type UndoDeps = { client: ClusterClient; clock: Clock; ledger: LedgerStore; txId: string; incidentId: string | null; actor?: string };
+export type UndoDeps = {
+  client: ClusterClient;
+  clock: Clock;
+  ledger: LedgerStore;
+  txId: string;
+  incidentId: string | null;
+  actor?: string;
+  /** The writer Lease, re-checked before every restore: once lost, nothing more is written (each object is reported not restored). */
+  lock?: LockHandle;
+};
+
+/** Why no more writes may happen under `lock` (its Lease is lost or released), or undefined. */
+export function leaseProblem(lock: LockHandle | undefined): string | undefined {
+  if (!lock) return undefined;
+  try {
+    lock.assertHeld();
+    return undefined;
+  } catch (e) {
+    return `not written: ${(e as Error).message}; the rollback stopped, so another writer and this one never write at once — restore it by hand or let recovery do it`;
+  }
+}
 
 /** Restores snapshots in reverse order, retrying each a few times; records each outcome. */
 export async function undoSnapshots(snapshots: Snapshot[], deps: UndoDeps): Promise<{ outcomes: RestoreOutcome[]; problems: string[] }> {
@@ -330,32 +393,37 @@ export async function undoSnapshots(snapshots: Snapshot[], deps: UndoDeps): Prom
   const problems: string[] = [];
   for (const snap of [...snapshots].reverse()) {
     let outcome: RestoreOutcome | undefined;
-    let lastError = "";
-    for (let attempt = 0; attempt < D.DEFAULT_RESTORE_ATTEMPTS && !outcome; attempt++) {
+    const lost = leaseProblem(deps.lock);
+    let lastError = lost ?? "";
+    for (let attempt = 0; attempt < D.DEFAULT_RESTORE_ATTEMPTS && !outcome && !lost; attempt++) {
       try {
+        deps.lock?.assertHeld();
         outcome = await restoreSnapshot(deps.client, snap);
       } catch (e) {
         lastError = (e as Error).message;
         await deps.clock.sleep(D.DEFAULT_API_RETRY_BASE_MS * 2 ** attempt);
       }
     }
-    const o = outcome ?? { ref: snap.ref, action: "unchanged" as const, matches: false, detail: `could not restore: ${lastError}` };
+    const o = outcome ?? { ref: snap.ref, action: "unchanged" as const, matches: false, detail: lost ? `${formatRef(snap.ref)} ${lost}` : `could not restore: ${lastError}` };
     outcomes.push(o);
     if (!o.matches) problems.push(o.detail ?? `${formatRef(o.ref)} does not match its snapshot`);
-    deps.ledger.append({ kind: "undo", actor: deps.actor ?? ACTOR, txId: deps.txId, incidentId: deps.incidentId, objectRefs: [ledgerRef(snap.ref)], payload: { ref: snap.ref, action: o.action, matches: o.matches, ...(o.detail ? { detail: o.detail } : {}) } });
+    appendPayload(deps.ledger, TX.undoRestore, { actor: deps.actor ?? ACTOR, txId: deps.txId, incidentId: deps.incidentId, objectRefs: [ledgerRef(snap.ref)] }, { ref: snapshotRef(snap.ref), action: o.action, matches: o.matches, ...(o.detail ? { detail: o.detail } : {}) });
   }
   return { outcomes, problems };
 }
 
 /** The snapshots a transaction recorded, in the order they were taken. */
 export function snapshotsOf(ledger: LedgerStore, txId: string): Snapshot[] {
-  return ledger.byTransaction(txId).filter((e) => e.kind === "snapshot").map((e) => ({
-    ref: e.payload.ref as unknown as ObjectRef,
-    object: (e.payload.object ?? null) as Snapshot["object"],
+  return readPayloads(ledger.byTransaction(txId), TX.snapshot).map(({ payload }) => ({
+    ref: payload.ref,
+    object: (payload.object ?? null) as Snapshot["object"],
   }));
 }
 
 export const digestOf = (plan: Plan) => `sha256:${createHash("sha256").update(canonicalJson(plan)).digest("hex")}`;
+
+/** The address a snapshot records (no undefined fields: the schema is strict). */
+const snapshotRef = (r: ObjectRef) => ({ apiVersion: r.apiVersion, kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name });
 
 const ledgerRef = (r: ObjectRef) => ({ kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name });
 

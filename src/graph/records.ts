@@ -5,8 +5,11 @@
  * Also answers which incidents are still open: those with an incident entry and no closing note.
  */
 import type { AppendInput, LedgerEntry, LedgerReader, LedgerStore } from "../core/ledger/index.ts";
-import { z } from "zod";
-import { Incident } from "../incident/types.ts";
+import type { Incident } from "../incident/types.ts";
+import type { z } from "zod";
+import { LedgerError } from "../core/ledger/index.ts";
+import { appendPayload, readPayloads, type PayloadSpec } from "../core/ledger/payload.ts";
+import { GRAPH, isLlmCallNote } from "./payloads.ts";
 import type { LlmAgentCall } from "../incident/agent.ts";
 
 /**
@@ -19,18 +22,25 @@ export function appendOnce(ledger: LedgerStore, incidentId: string, step: string
   return { entry: ledger.append({ ...input, incidentId, payload: { step, ...(input.payload ?? {}) } }), created: true };
 }
 
+/** appendOnce for a payload with a declared shape: checked against its spec before it is written. */
+export function appendOncePayload<S extends z.ZodType<Record<string, unknown>>>(
+  ledger: LedgerStore,
+  incidentId: string,
+  step: string,
+  spec: PayloadSpec<S>,
+  base: Omit<AppendInput, "incidentId" | "kind" | "payload">,
+  payload: z.input<S>,
+): { entry: LedgerEntry; created: boolean } {
+  const r = spec.schema.safeParse({ step, ...(payload as Record<string, unknown>) });
+  if (!r.success) throw new LedgerError("LEDGER_INVALID_ENTRY", `a ${spec.kind} payload does not fit its schema: ${r.error.issues.map((i) => `${i.path.join(".") || "(payload)"}: ${i.message}`).join("; ")}`);
+  return appendOnce(ledger, incidentId, step, { ...base, kind: spec.kind, payload: r.data as Record<string, unknown> });
+}
+
 export function findStep(ledger: LedgerReader, incidentId: string, step: string): LedgerEntry | undefined {
   return ledger.byIncident(incidentId).find((e) => e.payload.step === step);
 }
 
-export const CLOSED = "closed";
-
-/** An incident entry as the ledger keeps it; parsed on the way out (the ledger file is not trusted). */
-const IncidentPayload = z.object({
-  step: z.literal("incident"),
-  incident: Incident,
-  baselineReplicas: z.record(z.string(), z.number().int().min(0)).default({}),
-});
+export { CLOSED } from "./payloads.ts";
 
 /**
  * Incidents opened in the ledger and not yet closed (resolved, escalated or only proposed), oldest
@@ -39,9 +49,10 @@ const IncidentPayload = z.object({
 export function openIncidents(ledger: LedgerReader): Array<{ incident: Incident; baselineReplicas: Record<string, number>; entry: LedgerEntry }> {
   const out: Array<{ incident: Incident; baselineReplicas: Record<string, number>; entry: LedgerEntry }> = [];
   for (const e of ledger.byKind("incident")) {
-    const p = IncidentPayload.safeParse(e.payload);
+    const p = GRAPH.incident.schema.safeParse(e.payload);
+    // A malformed incident entry is not resumed: nothing a person did not see gets acted on.
     if (!e.incidentId || !p.success || p.data.incident.id !== e.incidentId) continue;
-    if (ledger.byIncident(e.incidentId).some((x) => x.payload.phase === CLOSED)) continue;
+    if (closingOf(ledger, e.incidentId)) continue;
     out.push({ incident: p.data.incident, baselineReplicas: p.data.baselineReplicas, entry: e });
   }
   return out;
@@ -49,8 +60,8 @@ export function openIncidents(ledger: LedgerReader): Array<{ incident: Incident;
 
 /** How an incident ended, from its closing note; undefined while it is open. */
 export function closingOf(ledger: LedgerReader, incidentId: string): { status: string; reason: string } | undefined {
-  const e = ledger.byIncident(incidentId).find((x) => x.payload.phase === CLOSED);
-  return e ? { status: String(e.payload.status), reason: String(e.payload.reason ?? "") } : undefined;
+  const closed = readPayloads(ledger.byIncident(incidentId), GRAPH.closed)[0]?.payload;
+  return closed ? { status: closed.status, reason: closed.reason } : undefined;
 }
 
 /** What an LLM agent call reports, as the ledger records it. */
@@ -63,12 +74,7 @@ export type LlmCallRecord = LlmAgentCall;
  */
 export function recordLlmCall(ledger: LedgerStore, call: LlmCallRecord): string | null {
   const incidentId = call.incidentId ?? (call.txId ? ledger.byTransaction(call.txId, { limit: 1 })[0]?.incidentId ?? null : null);
-  ledger.append({
-    kind: "note",
-    actor: `agent:${call.agent}`,
-    incidentId,
-    txId: call.txId ?? null,
-    payload: {
+  appendPayload(ledger, GRAPH.llmCall, { actor: `agent:${call.agent}`, incidentId, txId: call.txId ?? null }, {
       phase: call.reasoner === "llm" ? "llm" : "llm-fallback",
       reasoner: call.reasoner,
       ...(call.fallbackReason ? { fallbackReason: call.fallbackReason } : {}),
@@ -76,7 +82,6 @@ export function recordLlmCall(ledger: LedgerStore, call: LlmCallRecord): string 
       rounds: call.rounds,
       toolCalls: call.toolCalls,
       tokens: call.tokens,
-    },
   });
   return incidentId;
 }
@@ -85,9 +90,8 @@ export function recordLlmCall(ledger: LedgerStore, call: LlmCallRecord): string 
 export function tokensOf(ledger: LedgerReader, incidentId: string): { input: number; output: number; total: number; calls: number } {
   const t = { input: 0, output: 0, total: 0, calls: 0 };
   for (const e of ledger.byIncident(incidentId)) {
-    if (e.kind !== "note" || (e.payload.phase !== "llm" && e.payload.phase !== "llm-fallback")) continue;
-    const k = e.payload.tokens as typeof t | undefined;
-    if (!k) continue;
+    if (e.kind !== "note" || !isLlmCallNote(e.payload.phase)) continue;
+    const k = GRAPH.llmCall.schema.parse(e.payload).tokens;
     t.input += k.input;
     t.output += k.output;
     t.total += k.total;

@@ -89,8 +89,8 @@ describe("stratus playbook plan against the sandbox", () => {
   });
 
   it("from the ledger by incident id", async () => {
-    f.ledger.append({ kind: "incident", actor: "agent:detection", incidentId: "inc-43", payload: { id: "inc-43", namespace: ns, openedAt: "2025-01-01T00:00:00Z", onsetAt: "2025-01-01T00:00:00Z", severity: "critical", symptoms: ["container-states:plan/geo"], affected: ["geo"], evidence: [], fingerprint: "geo" } });
-    f.ledger.append({ kind: "diagnosis", actor: "agent:diagnosis", incidentId: "inc-43", payload: { incidentId: "inc-43", hypotheses: [hypothesis], path: [], reasoner: "embedded" } });
+    f.ledger.append({ kind: "incident", actor: "agent:detection", incidentId: "inc-43", payload: { step: "incident", incident: { id: "inc-43", namespace: ns, openedAt: "2025-01-01T00:00:00Z", onsetAt: "2025-01-01T00:00:00Z", severity: "critical", symptoms: ["container-states:plan/geo"], affected: ["geo"], evidence: [], fingerprint: "geo" }, baselineReplicas: {} } });
+    f.ledger.append({ kind: "diagnosis", actor: "agent:diagnosis", incidentId: "inc-43", payload: { step: "diagnosis", diagnosis: { incidentId: "inc-43", hypotheses: [hypothesis], path: [], reasoner: "embedded" } } });
     const r = await stratus("plan", "rollout-undo", "--incident", "inc-43", "--db", f.ledgerPath, "--kubeconfig", f.cluster.kubeconfigFile);
     assert.equal(r.code, 0, `${r.out}\n${r.err}`);
     assert.match(r.out, /incident inc-43/);

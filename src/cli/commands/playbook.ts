@@ -6,6 +6,8 @@
  * dry run: nothing is written. `watch` prints reloads as files change; an invalid edit is reported
  * and the last good version stays in force. Exit codes: 0 ok, 1 failure, 2 usage.
  */
+import { readPayloads } from "../../core/ledger/payload.ts";
+import { GRAPH } from "../../graph/payloads.ts";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { describeAction } from "../../core/actions/registry.ts";
@@ -242,11 +244,10 @@ function describeStep(s: Step): string {
 /** The newest diagnosis recorded for the incident (and the incident itself, when recorded). */
 function inputFromLedger(ledger: SqliteLedger, id: string, hypothesis: number, db: string): PlaybookInput {
   const entries = ledger.byIncident(id);
-  const diagnosis = entries.filter((e) => e.kind === "diagnosis").pop();
+  const diagnosis = readPayloads(entries, GRAPH.diagnosis).pop()?.payload;
   if (!diagnosis) throw new Error(`the ledger ${db} has no diagnosis for incident ${id}; list what it has with: stratus ledger list --incident ${id} --db ${db}`);
-  const incident = entries.filter((e) => e.kind === "incident").pop();
-  const inc = incident ? (incident.payload.incident ?? incident.payload) : { id };
-  return inputFrom(diagnosis.payload, inc, hypothesis);
+  const incident = readPayloads(entries, GRAPH.incident).pop()?.payload.incident;
+  return inputFrom(diagnosis, incident ?? { id }, hypothesis);
 }
 
 async function watch(dir: string, policy: Policy, io: Io, signal?: AbortSignal): Promise<number> {

@@ -6,19 +6,18 @@
 import { Incident } from "../../incident/types.ts";
 import { ACTORS } from "../defaults.ts";
 import type { GraphDeps } from "../deps.ts";
-import { appendOnce } from "../records.ts";
+import { GRAPH } from "../payloads.ts";
+import { appendOncePayload } from "../records.ts";
 import type { IncidentState, IncidentUpdate } from "../state.ts";
 import { checkStop, incidentOf, ledgerRefs } from "./common.ts";
 
 export const detectNode = (deps: GraphDeps) => async (s: IncidentState): Promise<IncidentUpdate> => {
   checkStop(deps, "detect");
   const incident = Incident.parse(incidentOf(s));
-  const { created } = appendOnce(deps.ledger, incident.id, "incident", {
-    kind: "incident",
+  const { created } = appendOncePayload(deps.ledger, incident.id, "incident", GRAPH.incident, {
     actor: ACTORS.detection,
     objectRefs: ledgerRefs(incident.evidence.map((e) => e.entity)),
-    payload: { incident: incident as unknown as Record<string, unknown>, baselineReplicas: s.baselineReplicas },
-  });
+  }, { step: "incident", incident, baselineReplicas: s.baselineReplicas });
   if (created) deps.onEvent?.({ type: "detected", incident });
   return { incident, status: "open" };
 };

@@ -6,7 +6,8 @@
 import { Diagnosis } from "../../incident/types.ts";
 import { ACTORS } from "../defaults.ts";
 import type { GraphDeps } from "../deps.ts";
-import { appendOnce } from "../records.ts";
+import { GRAPH } from "../payloads.ts";
+import { appendOncePayload } from "../records.ts";
 import type { IncidentState, IncidentUpdate } from "../state.ts";
 import { baselineOf, checkStop, errorText, incidentOf, ledgerRefs } from "./common.ts";
 
@@ -20,12 +21,10 @@ export const diagnoseNode = (deps: GraphDeps) => async (s: IncidentState): Promi
     return { diagnosis: null, failure: { outcome: "no-plan", reason: `diagnosis failed: ${errorText(e)}` } };
   }
   const best = diagnosis.hypotheses[0];
-  const { created } = appendOnce(deps.ledger, incident.id, "diagnosis", {
-    kind: "diagnosis",
+  const { created } = appendOncePayload(deps.ledger, incident.id, "diagnosis", GRAPH.diagnosis, {
     actor: ACTORS.diagnosis,
     objectRefs: ledgerRefs(diagnosis.hypotheses.map((h) => h.rootCause)),
-    payload: { diagnosis: diagnosis as unknown as Record<string, unknown> },
-  });
+  }, { diagnosis });
   if (created) deps.onEvent?.({ type: "diagnosed", incidentId: incident.id, diagnosis, ...(best ? { best } : {}) });
   return { diagnosis, failure: null };
 };

@@ -7,7 +7,8 @@
 import { dryRunPlan, parsePlan } from "../../core/plan.ts";
 import { ACTORS, DEFAULT_MAX_ATTEMPTS } from "../defaults.ts";
 import type { GraphDeps } from "../deps.ts";
-import { appendOnce, CLOSED } from "../records.ts";
+import { GRAPH } from "../payloads.ts";
+import { appendOnce, appendOncePayload, CLOSED } from "../records.ts";
 import type { IncidentState, IncidentUpdate } from "../state.ts";
 import { checkStop, errorText, incidentOf } from "./common.ts";
 
@@ -16,12 +17,7 @@ export const resolveNode = (deps: GraphDeps) => async (s: IncidentState): Promis
   const incident = incidentOf(s);
   const r = s.result!;
   const reason = `transaction ${r.txId} committed on attempt ${s.proposal?.attempt ?? "?"}: ${r.reason}`;
-  const { created } = appendOnce(deps.ledger, incident.id, "closed", {
-    kind: "note",
-    actor: ACTORS.graph,
-    txId: r.txId,
-    payload: { phase: CLOSED, status: "resolved", reason, attempts: (s.proposal?.attempt ?? s.attempts.length + 1) },
-  });
+  const { created } = appendOncePayload(deps.ledger, incident.id, "closed", GRAPH.closed, { actor: ACTORS.graph, txId: r.txId }, { phase: CLOSED, status: "resolved", reason, attempts: s.proposal?.attempt ?? s.attempts.length + 1 });
   if (created) deps.onEvent?.({ type: "resolved", incidentId: incident.id, txId: r.txId, reason });
   return { status: "resolved", reason };
 };
@@ -44,7 +40,7 @@ export const escalateNode = (deps: GraphDeps) => async (s: IncidentState): Promi
     actor: ACTORS.graph,
     payload: { severity: incident.severity === "critical" ? "critical" : "warning", reason, attempts: s.attempts as unknown as Record<string, unknown>[], next: "a person must look: see 'stratus ledger list --incident " + incident.id + "'" },
   });
-  const { created } = appendOnce(deps.ledger, incident.id, "closed", { kind: "note", actor: ACTORS.graph, payload: { phase: CLOSED, status: "escalated", reason } });
+  const { created } = appendOncePayload(deps.ledger, incident.id, "closed", GRAPH.closed, { actor: ACTORS.graph }, { phase: CLOSED, status: "escalated", reason });
   if (created) deps.onEvent?.({ type: "escalated", incidentId: incident.id, reason });
   return { status: "escalated", reason };
 };
@@ -65,7 +61,7 @@ export const previewNode = (deps: GraphDeps) => async (s: IncidentState): Promis
     actor: ACTORS.graph,
     payload: { phase: "dry-run", attempt: p.attempt, digest: p.digest, steps: steps.map((x) => ({ stepId: x.stepId, summary: x.summary, diff: x.diffs.map((d) => d.diff).join("\n"), ...(x.error ? { error: x.error } : {}) })) },
   });
-  const { created } = appendOnce(deps.ledger, incident.id, "closed", { kind: "note", actor: ACTORS.graph, payload: { phase: CLOSED, status: "proposed", reason } });
+  const { created } = appendOncePayload(deps.ledger, incident.id, "closed", GRAPH.closed, { actor: ACTORS.graph }, { phase: CLOSED, status: "proposed", reason });
   if (created) deps.onEvent?.({ type: "dry-run", incidentId: incident.id, steps });
   return { status: "proposed", reason };
 };

@@ -5,7 +5,9 @@
  * attempt, so a thread resumed after a crash can tell from the ledger what happened: a transaction
  * of this attempt that committed is not run again; one that recovery rolled back is run afresh.
  */
+import { readPayloads } from "../../core/ledger/payload.ts";
 import { parsePlan } from "../../core/plan.ts";
+import { TX } from "../../core/transaction-records.ts";
 import { runTransaction, type TransactionResult } from "../../core/transaction.ts";
 import { ACTORS } from "../defaults.ts";
 import type { GraphDeps } from "../deps.ts";
@@ -66,11 +68,10 @@ export const transactNode = (deps: GraphDeps) => async (s: IncidentState): Promi
 /** Transactions this attempt already ran (by id prefix), with whether each committed. */
 function transactionsOf(deps: GraphDeps, incidentId: string, base: string): Array<{ txId: string; committed: boolean; reason: string }> {
   const out: Array<{ txId: string; committed: boolean; reason: string }> = [];
-  for (const e of deps.ledger.byIncident(incidentId)) {
-    if (e.kind !== "transaction") continue;
-    if (e.payload.phase !== "intent" || !e.txId || (e.txId !== base && !e.txId.startsWith(`${base}-r`))) continue;
-    const commit = deps.ledger.byTransaction(e.txId).find((x) => x.kind === "commit");
-    out.push({ txId: e.txId, committed: !!commit, reason: commit ? String((commit.payload.verdict as { reason?: string } | undefined)?.reason ?? "committed") : "" });
+  for (const { entry: e } of readPayloads(deps.ledger.byIncident(incidentId), TX.intent)) {
+    if (!e.txId || (e.txId !== base && !e.txId.startsWith(`${base}-r`))) continue;
+    const commit = readPayloads(deps.ledger.byTransaction(e.txId), TX.commit)[0]?.payload;
+    out.push({ txId: e.txId, committed: !!commit, reason: commit ? commit.verdict.reason : "" });
   }
   return out;
 }

@@ -3,6 +3,8 @@
  * quantities in bytes, and "the last good version" of an object — the newest ledger snapshot taken before the incident's onset, else the `last-applied-configuration` that
  * `kubectl apply` leaves on the object (an edit or patch made since does not change it).
  */
+import { readPayloads } from "../../core/ledger/payload.ts";
+import { TX } from "../../core/transaction-records.ts";
 import type { KubeObject, ObjectRef } from "../../kube/types.ts";
 import { selectorText } from "../../kube/selectors.ts";
 import { formatRef } from "../../kube/types.ts";
@@ -84,11 +86,10 @@ export function lastGoodObject(ctx: ResolveContext, current: KubeObject | undefi
   const before = ctx.input.incident?.onsetAt ?? ctx.input.incident?.openedAt;
   const cutoff = before ? Date.parse(before) : NaN;
   if (ctx.ledger && Number.isFinite(cutoff)) {
-    const snaps = ctx.ledger
-      .byObject({ kind: ref.kind, namespace: ref.namespace ?? null, name: ref.name })
-      .filter((e) => e.kind === "snapshot" && e.payload.object && Date.parse(e.time) < cutoff);
+    const snaps = readPayloads(ctx.ledger.byObject({ kind: ref.kind, namespace: ref.namespace ?? null, name: ref.name }), TX.snapshot)
+      .filter(({ entry, payload }) => payload.object && Date.parse(entry.time) < cutoff);
     const last = snaps[snaps.length - 1];
-    if (last) return { object: last.payload.object as unknown as KubeObject, source: `ledger snapshot ${last.id} (${last.time})` };
+    if (last) return { object: last.payload.object as unknown as KubeObject, source: `ledger snapshot ${last.entry.id} (${last.entry.time})` };
   }
   const applied = current?.metadata.annotations?.[LAST_APPLIED];
   if (applied) {

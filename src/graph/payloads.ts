@@ -1,0 +1,23 @@
+/**
+ * The payloads the incident graph writes to the ledger, declared once here by their owner as typed
+ * `PayloadSpec`s (the transaction's own are in src/core/transaction-records.ts). Everything the
+ * graph, the watchdog and the CLI read back from the ledger goes through these: the ledger file is
+ * outside the process, so it is parsed, never cast.
+ */
+import { z } from "zod";
+import { payloadSpec } from "../core/ledger/payload.ts";
+import { Diagnosis, Incident } from "../incident/types.ts";
+
+export const CLOSED = "closed";
+
+const Tokens = z.object({ input: z.number().min(0), output: z.number().min(0), total: z.number().min(0), calls: z.number().int().min(0) });
+
+export const GRAPH = {
+  incident: payloadSpec("incident", z.looseObject({ step: z.literal("incident"), incident: Incident, baselineReplicas: z.record(z.string(), z.number().int().min(0)).default({}) })),
+  diagnosis: payloadSpec("diagnosis", z.looseObject({ diagnosis: Diagnosis })),
+  closed: payloadSpec("note", z.looseObject({ phase: z.literal(CLOSED), status: z.enum(["resolved", "escalated", "proposed"]), reason: z.string() }), CLOSED),
+  llmCall: payloadSpec("note", z.looseObject({ phase: z.enum(["llm", "llm-fallback"]), reasoner: z.enum(["llm", "embedded"]), tokens: Tokens })),
+} as const;
+
+/** The llm-call notes come in two phases; readers accept either. */
+export const isLlmCallNote = (phase: unknown) => phase === "llm" || phase === "llm-fallback";
