@@ -15,7 +15,7 @@ import { DEFAULT_LEDGER_PATH } from "../../core/ledger/index.ts";
 import { llmConfigFromFlags, type LlmConfig } from "../../llm/index.ts";
 import type { Watchdog } from "../../watchdog/index.ts";
 import { durationFlag, UsageError, type Io } from "../io.ts";
-import { runWatch } from "./watch.ts";
+import { runWatch, telemetryFlag } from "./watch.ts";
 
 export const DEFAULT_START_APP = "hotel-reservation";
 export const DEFAULT_START_SPEED = 5;
@@ -46,6 +46,7 @@ that breaks the app every few minutes; Ctrl-C stops everything and prints where 
   --policy FILE        the policy guard (default: built-in)
   --llm none|openai --model M [--base-url URL]   the agents' reasoner (default: embedded)
   --dry-run            the watchdog diagnoses and proposes but never writes
+  --telemetry PRESET|FILE  the series the watchdog reads: istio (default), otel, sandbox, or a file
 Fault kinds: ${FAULT_KINDS.join(", ")}`;
 
 export async function startCommand(argv: string[], io: Io): Promise<number> {
@@ -69,6 +70,7 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
       model: { type: "string" },
       "base-url": { type: "string" },
       "dry-run": { type: "boolean", default: false },
+      telemetry: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -132,6 +134,7 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
     code = await runWatch({
       kubeconfig, namespaces: [app.namespace], ledgerPath, policyFile: values.policy, llm, listen: values.listen,
       dryRun: values["dry-run"], clock, signal: stop.signal, handleSignals: false,
+      ...(values.telemetry === undefined ? {} : { telemetry: telemetryFlag(values.telemetry) }),
       onStarted: ({ watchdog }) => {
         if (!values["no-faults"]) schedule = faultSchedule({ app, clock, faults, watchdog, fixed, every, first, seed, signal: stop.signal, io });
       },
@@ -181,7 +184,8 @@ async function faultSchedule(s: Schedule): Promise<void> {
       continue;
     }
     told = false;
-    const fault = s.fixed ?? pick(FAULTS);
+    // api-change needs a change spelled out (op, patch); the schedule picks among the kinds that need no params.
+    const fault = s.fixed ?? pick(FAULTS.filter((f) => f.kind !== "api-change"));
     for (let i = 0; i < MAX_TARGET_TRIES && !s.signal.aborted; i++) {
       const kind = pick(fault.spec.targetKinds);
       const target = { kind, name: pick(targets), namespace: s.app.namespace };
