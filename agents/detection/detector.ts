@@ -95,6 +95,9 @@ export class EmbeddedDetectionAgent implements DetectionAgent {
     this.lastAt = at;
     this.history.record(report);
     this.history.learnReplicas(deployments, new Set(report.failing));
+    // The flight recorder's "last known good": what is in place while a namespace's checks all pass.
+    const good = ctx.namespaces.filter((ns) => !report.failing.some((k) => k.includes(`:${ns}/`)));
+    this.opts.tracker?.markGood(good, good.length === ctx.namespaces.length);
     for (const r of report.results) if (r.status === "error") problems.push(r.evidence[0] ?? `check ${r.check} could not run`);
 
     const failures = failuresOf(report, checks, ctx.namespaces);

@@ -12,6 +12,7 @@ import type { AgentContext } from "../../src/incident/agent.ts";
 import type { ChangeTracker } from "./changes.ts";
 import { CHAOS_API_VERSION, CHAOS_KINDS, DEFAULT_EVENT_LOOKBACK_MS, DEFAULT_MAX_EVENTS_PER_NAMESPACE } from "./defaults.ts";
 import { failingContainers, readLogs, type LogRequest, type ReadLogsOptions } from "./logs.ts";
+import { reconstruct } from "./reconstruct.ts";
 import { summarizeSecret } from "./secrets.ts";
 import type { Observation } from "./types.ts";
 
@@ -44,6 +45,10 @@ const LISTINGS: Listing[] = [
   { kind: "NetworkPolicy", apiVersion: "networking.k8s.io/v1", field: "networkPolicies" },
   { kind: "Node", apiVersion: "v1", clusterScoped: true, field: "nodes" },
   { kind: "StorageClass", apiVersion: "storage.k8s.io/v1", clusterScoped: true, field: "storageClasses" },
+  { kind: "ResourceQuota", apiVersion: "v1", field: "resourceQuotas" },
+  { kind: "LimitRange", apiVersion: "v1", field: "limitRanges" },
+  { kind: "HorizontalPodAutoscaler", apiVersion: "autoscaling/v2", field: "hpas" },
+  { kind: "ServiceAccount", apiVersion: "v1", field: "serviceAccounts" },
 ];
 
 export async function buildObservation(ctx: Pick<AgentContext, "client" | "clock" | "namespaces" | "metrics" | "alerts">, opts: ObserveOptions = {}): Promise<Observation> {
@@ -94,6 +99,10 @@ export async function buildObservation(ctx: Pick<AgentContext, "client" | "clock
     networkPolicies: raw.networkPolicies ?? [],
     chaos: raw.chaos ?? [],
     nodes: raw.nodes ?? [],
+    resourceQuotas: raw.resourceQuotas ?? [],
+    limitRanges: raw.limitRanges ?? [],
+    hpas: raw.hpas ?? [],
+    serviceAccounts: raw.serviceAccounts ?? [],
     stats: {},
     edges: {},
     alerts: [...(ctx.alerts ?? [])],
@@ -126,7 +135,11 @@ export async function buildObservation(ctx: Pick<AgentContext, "client" | "clock
 
   if (opts.tracker) {
     const trackedKinds = [...listed];
-    opts.tracker.record(at, [...Object.entries(raw).filter(([f]) => f !== "events" && f !== "pods" && f !== "replicaSets" && f !== "endpoints").flatMap(([, v]) => v)], trackedKinds);
+    const fresh = !opts.tracker.sawBefore(at);
+    const objects = Object.entries(raw).filter(([f]) => f !== "events" && f !== "pods" && f !== "replicaSets" && f !== "endpoints").flatMap(([, v]) => v);
+    opts.tracker.record(at, objects, trackedKinds);
+    // A watchdog that starts after a change: learn from the cluster what was there before.
+    if (fresh) reconstruct(opts.tracker, at, objects, raw.events ?? []);
     obs.changes = opts.tracker.changes();
   }
 

@@ -1,35 +1,43 @@
 /**
- * The change tracker: compares each observation with the previous one and remembers what changed
- * and when — a Secret's key, a ConfigMap's key, a Service's ports or selector, a Deployment's
- * replicas or pod template, a NetworkPolicy or chaos object appearing — so diagnosis can say
- * "Secret mongodb-geo-users changed 40 s before onset" and mitigation can revert to the value an
- * object had before. Earlier versions are kept in memory only (a few per object); Secret values in
- * them are never exposed except through `valueBefore`, for a revert. A change is only knowable
- * from the second observation on: the first is the baseline.
+ * The change tracker — Stratus's flight recorder. It compares each observation with the previous
+ * one and keeps, per watched object (Deployments, Services, ConfigMaps, Secrets, NetworkPolicies,
+ * Nodes, PVCs, ResourceQuotas, LimitRanges, HPAs, ServiceAccounts, chaos objects), a bounded ring
+ * of recent versions — creations and deletions included, as "absent" versions — with who wrote
+ * each (the managedFields manager) and when, and which of them was in place while health was good
+ * (`markGood`, fed by the detector): the *last known good* version a revert goes back to. So
+ * diagnosis can say "Secret mongodb-geo-users changed 40 s before onset" and mitigation can restore
+ * it. Everything stays in memory, bounded per object and in total. Secret values are never exposed
+ * except through `priorValue`/`lastGood`, for a revert; change descriptions name keys only. A
+ * watchdog that starts after a change reconstructs what it can (`reconstruct.ts`).
  */
 import type { KubeObject } from "../../src/kube/types.ts";
-import { DEFAULT_MAX_CHANGES, DEFAULT_VERSIONS_PER_OBJECT } from "./defaults.ts";
-import { diffPaths, sameJson } from "./diff-paths.ts";
-import { secretKeys, secretValue } from "./secrets.ts";
+import { DEFAULT_MAX_CHANGES, DEFAULT_MAX_TRACKED_OBJECTS, DEFAULT_VERSIONS_PER_OBJECT } from "./defaults.ts";
+import { sameJson } from "./diff-paths.ts";
+import { secretValue } from "./secrets.ts";
+import { describeChange, isTracked, latestWrite, trackedSpec } from "./tracked-kinds.ts";
 import type { ObservedChange } from "./types.ts";
 
-/** The kinds whose changes matter to a diagnosis, with the part of each that is "the spec". */
-const TRACKED: Record<string, (o: KubeObject) => unknown> = {
-  Deployment: (o) => o.spec ?? {},
-  Service: (o) => ({ ports: o.spec?.ports, selector: o.spec?.selector, type: o.spec?.type }),
-  ConfigMap: (o) => ({ data: o.data ?? {}, binaryData: o.binaryData ?? {} }),
-  Secret: (o) => Object.fromEntries(secretKeys(o).map((k) => [k, secretValue(o, k)])),
-  NetworkPolicy: (o) => o.spec ?? {},
-  PersistentVolumeClaim: (o) => ({ storageClassName: o.spec?.storageClassName, resources: o.spec?.resources, accessModes: o.spec?.accessModes }),
-  Node: (o) => ({ labels: o.metadata.labels ?? {}, unschedulable: o.spec?.unschedulable ?? false, taints: o.spec?.taints ?? [] }),
-  StorageClass: (o) => ({ provisioner: o.provisioner }),
+/** One version of an object: present (with the object) or absent (before creation, after deletion). */
+export type Version = {
+  /** Clock time (ms) of the first observation that saw this version, or of its reconstruction. */
+  from: number;
+  /** Clock time of the last observation that saw it. */
+  to: number;
+  object?: KubeObject;
+  spec: unknown;
+  /** The field manager of the write that made this version, when the server says. */
+  manager?: string;
+  /** When that write happened, by managedFields (ms), when known. */
+  writtenAt?: number;
+  /** Seen in place while health was good. */
+  good?: boolean;
+  /** Reconstructed from what the cluster keeps (not observed). */
+  reconstructed?: string;
 };
-const trackedSpec = (o: KubeObject) => (TRACKED[o.kind] ?? ((x: KubeObject) => x.spec ?? {}))(o);
-
-type Version = { from: number; to: number; object: KubeObject; spec: unknown };
 type Track = { kind: string; namespace: string; name: string; versions: Version[]; deletedAt?: number };
 
-export type TrackerOptions = { maxChanges?: number; versionsPerObject?: number };
+export type TrackerOptions = { maxChanges?: number; versionsPerObject?: number; maxObjects?: number };
+export type TrackedRef = { kind: string; namespace: string; name: string };
 
 export class ChangeTracker {
   private readonly tracks = new Map<string, Track>();
@@ -37,10 +45,12 @@ export class ChangeTracker {
   private lastAt?: number;
   private readonly maxChanges: number;
   private readonly keep: number;
+  private readonly maxObjects: number;
 
   constructor(opts: TrackerOptions = {}) {
     this.maxChanges = opts.maxChanges ?? DEFAULT_MAX_CHANGES;
     this.keep = opts.versionsPerObject ?? DEFAULT_VERSIONS_PER_OBJECT;
+    this.maxObjects = opts.maxObjects ?? DEFAULT_MAX_TRACKED_OBJECTS;
   }
 
   /**
@@ -57,18 +67,21 @@ export class ChangeTracker {
     const found: ObservedChange[] = [];
     const kindsSeen = new Set(listedKinds);
     for (const o of objects) {
-      if (!(o.kind in TRACKED) && !o.apiVersion.startsWith("chaos-mesh.org/")) continue;
+      if (!isTracked(o)) continue;
       const key = keyOf(o.kind, o.metadata.namespace ?? "", o.metadata.name);
       seen.add(key);
       const spec = trackedSpec(o);
+      const w = latestWrite(o);
       const t = this.tracks.get(key);
       if (!t || t.deletedAt !== undefined) {
         const track: Track = t ?? { kind: o.kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name, versions: [] };
         track.deletedAt = undefined;
-        track.versions.push({ from: at, to: at, object: o, spec });
+        // Created after the first observation: it was absent before (a version a revert can restore).
+        if (!first && !t) track.versions.push({ from: since, to: since, spec: undefined });
+        track.versions.push({ from: at, to: at, object: o, spec, ...writer(w) });
         this.trim(track);
         this.tracks.set(key, track);
-        if (!first) found.push(this.change(at, since, track, "created", ["(object)"]));
+        if (!first) found.push(this.change(at, since, track, "created", ["(object)"], w?.manager));
         continue;
       }
       const cur = t.versions[t.versions.length - 1];
@@ -78,21 +91,57 @@ export class ChangeTracker {
         continue;
       }
       const what = describeChange(o.kind, cur.spec, spec);
-      t.versions.push({ from: at, to: at, object: o, spec });
+      t.versions.push({ from: at, to: at, object: o, spec, ...writer(w) });
       this.trim(t);
-      found.push(this.change(at, since, t, "updated", what));
+      found.push(this.change(at, since, t, "updated", what, w?.manager));
     }
     if (!first) {
       for (const [key, t] of this.tracks) {
         if (seen.has(key) || t.deletedAt !== undefined || !kindsSeen.has(t.kind)) continue;
         t.deletedAt = at;
+        t.versions.push({ from: at, to: at, spec: undefined });
+        this.trim(t);
         found.push(this.change(at, since, t, "deleted", ["(object)"]));
       }
     }
     this.log.push(...found);
     if (this.log.length > this.maxChanges) this.log.splice(0, this.log.length - this.maxChanges);
     this.lastAt = at;
+    this.bound();
     return found;
+  }
+
+  /**
+   * Marks what is in place now as good for the objects of `namespaces` (health there was good at
+   * the last observation); `clusterScoped` also marks cluster-scoped objects (Nodes), which only
+   * a fully healthy scope vouches for.
+   */
+  markGood(namespaces: Iterable<string>, clusterScoped = false, settleMs = DEFAULT_GOOD_SETTLE_MS): void {
+    const nss = new Set(namespaces);
+    const now = this.lastAt ?? 0;
+    for (const t of this.tracks.values()) {
+      if (t.namespace ? !nss.has(t.namespace) : !clusterScoped) continue;
+      const v = t.versions[t.versions.length - 1];
+      // Only a version that has stood a while: a change takes some seconds to hurt.
+      if (v && now - v.from >= settleMs) v.good = true;
+    }
+  }
+
+  /**
+   * Adds a version the watchdog did not observe but the cluster shows (see reconstruct.ts) just
+   * before the current one, so a watchdog that started after a change still knows what was there.
+   */
+  addReconstructed(ref: TrackedRef, before: { object?: KubeObject; at: number; why: string }): void {
+    const t = this.tracks.get(keyOf(ref.kind, ref.namespace, ref.name));
+    if (!t || t.versions.length !== 1) return;
+    const cur = t.versions[0];
+    const spec = before.object ? trackedSpec(before.object) : undefined;
+    if (sameJson(spec, cur.spec)) return;
+    t.versions.unshift({ from: before.at - 1, to: before.at - 1, object: before.object, spec, good: true, reconstructed: before.why });
+    cur.from = Math.min(cur.from, before.at);
+    const what = before.object ? describeChange(t.kind, spec, cur.spec) : ["(object)"];
+    this.log.push({ at: before.at, since: before.at, kind: t.kind, namespace: t.namespace, name: t.name, verb: before.object ? "updated" : "created", what, ...(cur.manager ? { manager: cur.manager } : {}) });
+    this.log.sort((a, b) => a.at - b.at);
   }
 
   /** Every change remembered, oldest first; optionally only those at or after `since`. */
@@ -104,6 +153,46 @@ export class ChangeTracker {
   sawBefore(t: number): boolean {
     for (const tr of this.tracks.values()) if (tr.versions[0] && tr.versions[0].from < t) return true;
     return false;
+  }
+
+  /** The versions remembered for one object, oldest first (a copy; Secrets raw: do not log). */
+  versions(kind: string, namespace: string, name: string): Version[] {
+    return [...(this.tracks.get(keyOf(kind, namespace, name))?.versions ?? [])];
+  }
+
+  /** Objects of `namespace` (and cluster-scoped ones) that changed between `from` and `to`, ms. */
+  changedBetween(namespace: string, from: number, to: number): TrackedRef[] {
+    const out = new Map<string, TrackedRef>();
+    for (const c of this.log) if (c.at >= from && c.at <= to && (c.namespace === namespace || c.namespace === "")) out.set(keyOf(c.kind, c.namespace, c.name), { kind: c.kind, namespace: c.namespace, name: c.name });
+    return [...out.values()];
+  }
+
+  /**
+   * The last known good version of an object for an incident with onset `onset`: the newest
+   * version marked good that came before the one in place at the onset (the one in place then is
+   * the suspect, even if health had not yet turned when it was marked); failing that, the version
+   * just before it. Undefined when nothing before it is known. A version with no `object` means
+   * the object did not exist then. Secrets come back raw: callers must not log them.
+   */
+  lastGood(kind: string, namespace: string, name: string, onset: number, slackMs = DEFAULT_ONSET_SLACK_MS): { version: Version; index: number } | undefined {
+    const vs = this.tracks.get(keyOf(kind, namespace, name))?.versions ?? [];
+    let atOnset = -1;
+    vs.forEach((v, i) => {
+      if (v.from <= onset + slackMs) atOnset = i;
+    });
+    if (atOnset <= 0) return undefined;
+    for (let i = atOnset - 1; i >= 0; i--) if (vs[i].good) return { version: vs[i], index: i };
+    return { version: vs[atOnset - 1], index: atOnset - 1 };
+  }
+
+  /** The version in place now (absent after a deletion). */
+  current(kind: string, namespace: string, name: string): Version | undefined {
+    return this.tracks.get(keyOf(kind, namespace, name))?.versions.at(-1);
+  }
+
+  /** Every object of `kind` the tracker knows in `namespace`, deleted ones included. */
+  known(kind: string, namespace: string): TrackedRef[] {
+    return [...this.tracks.values()].filter((t) => t.kind === kind && t.namespace === namespace).map((t) => ({ kind: t.kind, namespace: t.namespace, name: t.name }));
   }
 
   /**
@@ -144,47 +233,50 @@ export class ChangeTracker {
     return track && track.deletedAt === undefined ? valueOf(track.versions[track.versions.length - 1]?.object, key) : undefined;
   }
 
-  private change(at: number, since: number, t: Track, verb: ObservedChange["verb"], what: string[]): ObservedChange {
-    return { at, since, kind: t.kind, namespace: t.namespace, name: t.name, verb, what };
+  /** How many objects and versions are held (for the benchmark and /metrics). */
+  size(): { objects: number; versions: number; changes: number } {
+    let versions = 0;
+    for (const t of this.tracks.values()) versions += t.versions.length;
+    return { objects: this.tracks.size, versions, changes: this.log.length };
   }
 
+  private change(at: number, since: number, t: Track, verb: ObservedChange["verb"], what: string[], manager?: string): ObservedChange {
+    return { at, since, kind: t.kind, namespace: t.namespace, name: t.name, verb, what, ...(manager ? { manager } : {}) };
+  }
+
+  /** Keeps the newest versions, and the newest good one even when older than those. */
   private trim(t: Track): void {
-    if (t.versions.length > this.keep) t.versions.splice(0, t.versions.length - this.keep);
+    if (t.versions.length <= this.keep) return;
+    let goodIdx = -1;
+    t.versions.forEach((v, i) => {
+      if (v.good && i < t.versions.length - 1) goodIdx = i;
+    });
+    const tail = t.versions.slice(-(this.keep - 1));
+    const pinned = goodIdx >= 0 && goodIdx < t.versions.length - (this.keep - 1) ? t.versions[goodIdx] : t.versions[t.versions.length - this.keep];
+    t.versions = [pinned, ...tail];
+  }
+
+  /** Over the total bound, forgets deleted objects first (oldest deletion first), then the oldest seen. */
+  private bound(): void {
+    if (this.tracks.size <= this.maxObjects) return;
+    const order = [...this.tracks.entries()].sort(([, a], [, b]) => (a.deletedAt === undefined ? 1 : 0) - (b.deletedAt === undefined ? 1 : 0) || (a.versions.at(-1)?.to ?? 0) - (b.versions.at(-1)?.to ?? 0));
+    for (const [key] of order.slice(0, this.tracks.size - this.maxObjects)) this.tracks.delete(key);
   }
 }
 
 const keyOf = (kind: string, ns: string, name: string) => `${kind}/${ns}/${name}`;
+const writer = (w: { manager: string; at: number } | undefined) => (w ? { manager: w.manager, writtenAt: w.at } : {});
 
 /** A change observed up to this long after an onset may still be its cause (observations are seconds apart). */
 export const DEFAULT_PRIOR_SLACK_MS = 90_000;
-
-function changedKeys(before: unknown, after: unknown): string[] {
-  const b = (before ?? {}) as Record<string, unknown>;
-  const a = (after ?? {}) as Record<string, unknown>;
-  return [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !sameJson(b[k], a[k])).sort();
-}
+/** For the last known good version: a change observed this soon after the onset was in place at it. */
+export const DEFAULT_ONSET_SLACK_MS = 30_000;
+/** A version counts as good once health was good with it in place for this long. */
+export const DEFAULT_GOOD_SETTLE_MS = 30_000;
 
 function valueOf(o: KubeObject | undefined, key: string): string | undefined {
   if (!o) return undefined;
   if (o.kind === "Secret") return secretValue(o, key);
   const v = o.data?.[key];
   return typeof v === "string" ? v : undefined;
-}
-
-/** What changed, in words; Secret and ConfigMap values are named by key only. */
-function describeChange(kind: string, before: unknown, after: unknown): string[] {
-  // Keys may contain dots ("config.json"): compare key by key rather than by dotted path.
-  if (kind === "Secret") return changedKeys(before, after).map((k) => `data.${k}`);
-  if (kind === "ConfigMap") {
-    const b = before as { data?: Record<string, unknown>; binaryData?: Record<string, unknown> };
-    const a = after as typeof b;
-    return [...changedKeys(b.data, a.data).map((k) => `data.${k}`), ...changedKeys(b.binaryData, a.binaryData).map((k) => `binaryData.${k}`)];
-  }
-  const paths = diffPaths(before, after, "spec", 12);
-  if (kind === "Deployment") {
-    const b = before as { replicas?: number };
-    const a = after as { replicas?: number };
-    return paths.map((p) => (p === "spec.replicas" ? `spec.replicas ${b.replicas ?? 1} → ${a.replicas ?? 1}` : p));
-  }
-  return paths;
 }

@@ -22,3 +22,9 @@ export const CHAOS_API_VERSION = "chaos-mesh.org/v1alpha1";
 export const DEFAULT_MAX_CHANGES = 500;
 /** The change tracker keeps this many earlier versions per object. */
 export const DEFAULT_VERSIONS_PER_OBJECT = 4;
+/** The flight recorder follows at most this many objects (deleted ones are forgotten first). */
+export const DEFAULT_MAX_TRACKED_OBJECTS = 20_000;
+/** A watchdog starting late reconstructs changes the cluster shows as written this recently. */
+export const DEFAULT_RECONSTRUCT_WINDOW_MS = 15 * 60_000;
+/** Field managers that are Stratus itself (its own writes are never "a person's change"). */
+export const STRATUS_FIELD_MANAGERS: readonly string[] = ["stratus"];

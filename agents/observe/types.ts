@@ -51,6 +51,8 @@ export type ObservedChange = {
   verb: "created" | "updated" | "deleted";
   /** Which parts changed, in words: "data.users.json", "spec.ports", "spec.template", "spec.replicas 1 → 0". */
   what: string[];
+  /** The field manager that wrote it (managedFields), when the server says. */
+  manager?: string;
 };
 
 export type Observation = {
@@ -72,6 +74,10 @@ export type Observation = {
   /** chaos-mesh.org objects of any kind the cluster serves. */
   chaos: KubeObject[];
   nodes: KubeObject[];
+  resourceQuotas: KubeObject[];
+  limitRanges: KubeObject[];
+  hpas: KubeObject[];
+  serviceAccounts: KubeObject[];
   /** Per namespace, per service (absent when no metric source). */
   stats: Record<string, Record<string, ServiceStats>>;
   /** Per namespace, call edges from `rpc_client_requests_total`. */
@@ -88,6 +94,6 @@ export type Observation = {
 export function emptyObservation(at: number, namespaces: string[]): Observation {
   return {
     at, namespaces, pods: [], deployments: [], replicaSets: [], services: [], endpoints: [], configMaps: [], secrets: [], events: [],
-    pvcs: [], storageClasses: [], networkPolicies: [], chaos: [], nodes: [], stats: {}, edges: {}, alerts: [], logs: [], changes: [], problems: [],
+    pvcs: [], storageClasses: [], networkPolicies: [], chaos: [], nodes: [], resourceQuotas: [], limitRanges: [], hpas: [], serviceAccounts: [], stats: {}, edges: {}, alerts: [], logs: [], changes: [], problems: [],
   };
 }

@@ -4,6 +4,8 @@
  * the fault injector, Stratus, and the runner's own reads — each with its own bearer token so the
  * API server's record (WriteWatch) can tell their writes apart. Everything reaches the cluster over
  * HTTP, as it would a real one; only the workload probe the oracles read is taken in-process.
+ * Stratus reads the telemetry preset named by TELEMETRY_ENV (`stratus eval --telemetry`; istio by
+ * default); the runner's own judge always reads the sandbox preset, so figures compare across presets.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,10 +19,15 @@ import { METRICS_PATH } from "../../sandbox/workload/index.ts";
 import { openLedger, type SqliteLedger } from "../../src/core/ledger/index.ts";
 import { KubeClient } from "../../src/kube/kube-client.ts";
 import { ScrapeSource } from "../../src/telemetry/scrape-source.ts";
+import { DEFAULT_TELEMETRY_PRESET } from "../../src/telemetry/defaults.ts";
+import { resolveTelemetry, telemetryPreset } from "../../src/telemetry/presets/index.ts";
 import { TOKENS } from "../defaults.ts";
 import type { Scenario } from "../scenario.ts";
 import { SimDriver } from "./sim-driver.ts";
 import { WriteWatch } from "./write-watch.ts";
+
+/** The environment variable carrying `--telemetry PRESET|FILE` to the forked scenario workers. */
+export const TELEMETRY_ENV = "STRATUS_EVAL_TELEMETRY";
 
 /** Where virtual time starts: the same instant for every scenario, so runs with one seed match. */
 export const SIM_EPOCH = Date.parse("2026-01-05T09:00:00Z");
@@ -66,8 +73,8 @@ export async function startEnv(s: Scenario): Promise<ScenarioEnv> {
       sandbox,
       watch,
       ledger: l,
-      stratus: { client: client(TOKENS.stratus), metrics: new ScrapeSource({ url: metricsUrl, clock }) },
-      runner: { client: client(TOKENS.runner), metrics: new ScrapeSource({ url: metricsUrl, clock }) },
+      stratus: { client: client(TOKENS.stratus), metrics: new ScrapeSource({ url: metricsUrl, clock, queries: resolveTelemetry(process.env[TELEMETRY_ENV] || DEFAULT_TELEMETRY_PRESET) }) },
+      runner: { client: client(TOKENS.runner), metrics: new ScrapeSource({ url: metricsUrl, clock, queries: telemetryPreset("sandbox") }) },
       faults,
       async close() {
         await driver.stop();

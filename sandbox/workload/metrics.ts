@@ -5,8 +5,11 @@
  * service,pod,callee,code}`, and the load generator's `workload_requests_total{namespace,request,
  * code}`. Series live per process: a pod's new process (restart) starts again from zero, and a
  * deleted pod's series go, exactly as scraping the pods would show. Requests arrive in batches
- * with a mean latency; the histogram spreads each batch over a log-normal shape.
+ * with a mean latency; the histogram spreads each batch over a log-normal shape. Each pod also
+ * carries what a real cluster's telemetry would report for it — Istio's sidecar series and
+ * OpenTelemetry's HTTP/RPC histograms (mesh-metrics.ts) — from the same batches.
  */
+import { PodTelemetry, renderTelemetry, type Peer, type Points, type Protocol } from "./mesh-metrics.ts";
 
 /** Prometheus' default buckets, in seconds. */
 export const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -25,7 +28,13 @@ type PodSeries = PodKey & {
   count: number;
   /** callee -> code -> count */
   calls: Map<string, Map<string, number>>;
+  tel: PodTelemetry;
 };
+
+/** How a pod was reached, for the mesh and OpenTelemetry series. */
+export type Inbound = { from: Peer; protocol: Protocol; route: { method: string; path: string; rpcService: string; rpcMethod: string } };
+/** What a call went to, for the mesh and OpenTelemetry series. */
+export type Outbound = { service: string; protocol: Protocol; rpcService: string; rpcMethod: string; ms: number; reached: boolean };
 
 const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 
@@ -40,16 +49,17 @@ export class AppMetrics {
     let s = this.pods.get(k.uid);
     // A new process behind the same pod starts its counters from zero.
     if (!s || s.generation !== k.generation || s.service !== k.service) {
-      s = { ...k, codes: new Map(), buckets: new Array(BUCKETS.length + 1).fill(0), sum: 0, count: 0, calls: new Map() };
+      s = { ...k, codes: new Map(), buckets: new Array(BUCKETS.length + 1).fill(0), sum: 0, count: 0, calls: new Map(), tel: new PodTelemetry({ namespace: k.namespace, workload: k.service, pod: k.pod }) };
       this.pods.set(k.uid, s);
     }
     return s;
   }
 
   /** `count` requests a pod answered with `code`, taking `meanMs` each on average. */
-  served(k: PodKey, code: string, count: number, meanMs: number, sigma: number): void {
+  served(k: PodKey, code: string, count: number, meanMs: number, sigma: number, inbound?: Inbound): void {
     if (count <= 0) return;
     const s = this.series(k);
+    const points: Points = [];
     s.codes.set(code, (s.codes.get(code) ?? 0) + count);
     // Systematic sampling over the quantile points: unbiased, and the counts sum to `count`.
     const u = this.random();
@@ -66,13 +76,16 @@ export class AppMetrics {
       s.buckets[b] += c;
       s.sum += c * seconds;
       s.count += c;
+      points.push([seconds, c]);
     }
+    if (inbound) s.tel.served(inbound.from, inbound.protocol, inbound.route, code, points);
   }
 
   /** `count` calls a pod made to `callee` that ended with `code`. */
-  called(k: PodKey, callee: string, code: string, count: number): void {
+  called(k: PodKey, callee: string, code: string, count: number, outbound?: Outbound): void {
     if (count <= 0) return;
     const s = this.series(k);
+    if (outbound) s.tel.called(outbound, code, count, outbound.ms, outbound.reached);
     let byCode = s.calls.get(callee);
     if (!byCode) s.calls.set(callee, (byCode = new Map()));
     byCode.set(code, (byCode.get(code) ?? 0) + count);
@@ -117,6 +130,7 @@ export class AppMetrics {
       const base = `namespace="${esc(s.namespace)}",service="${esc(s.service)}",pod="${esc(s.pod)}"`;
       for (const [callee, byCode] of s.calls) for (const [code, v] of byCode) out.push(`rpc_client_requests_total{${base},callee="${esc(callee)}",code="${code}"} ${v}`);
     }
+    renderTelemetry(out, pods.map((p) => p.tel));
     out.push("# HELP workload_requests_total Requests the load generator sent to the app's entry, by outcome code.", "# TYPE workload_requests_total counter");
     for (const [ns, byReq] of this.load) for (const [req, byCode] of byReq) for (const [code, v] of byCode) {
       out.push(`workload_requests_total{namespace="${esc(ns)}",request="${esc(req)}",code="${code}"} ${v}`);

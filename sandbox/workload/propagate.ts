@@ -13,9 +13,10 @@ import type { ContainerLogs } from "../controllers/container-logs.ts";
 import type { AppInstance } from "../images/instances.ts";
 import { authorize } from "../images/mongo.ts";
 import { NO_EFFECTS, type PodEffects } from "./chaos.ts";
-import type { AppMetrics, PodKey } from "./metrics.ts";
+import { INGRESS, type Protocol } from "./mesh-metrics.ts";
+import type { AppMetrics, Inbound, PodKey } from "./metrics.ts";
 import {
-  callerLogLine, clientError, failCode, failsSlowly, innerError, mongoAuthFailedLine, panicLines,
+  callerLogLine, clientError, failCode, failsSlowly, innerError, mongoAuthFailedLine, panicLines, rpcNames,
   type CalleeKind, type CallerKind, type FailContext, type FailReason,
 } from "./request-errors.ts";
 import type { HopPlan, PodView, Topology } from "./topology.ts";
@@ -135,7 +136,8 @@ export class Propagator {
     };
     const fail = (reason: FailReason, count: number, extraMs = 0, inner?: string) => {
       if (count <= 0) return;
-      this.record(caller, req, callee, failCode(reason), count);
+      const ms = (failsSlowly(reason) ? timeoutMs : 1) + extraMs;
+      this.record(caller, req, callee, failCode(reason), count, ms, reason !== "no-such-host" && reason !== "bad-address");
       const msg = { ...ctx, inner };
       if (caller) this.log(caller.pod, `${callee}|${reason}`, () => [callerLogLine(this.d.now(), msg, reason, this.seq++)]);
       acc.addErr(count, (failsSlowly(reason) ? timeoutMs : 1) + extraMs, innerError(caller?.kind ?? "go", reason, clientError(msg, reason)));
@@ -167,13 +169,13 @@ export class Propagator {
         if (why) return fail(why, m, netMs);
         const own = store.latencyMs * this.jitter() * slowdown(t.pod, eQ) + stall(t.pod, eQ);
         this.d.busy(t.pod.uid, (m * store.latencyMs * CPU_SHARE) / 1000);
-        this.record(caller, req, callee, "200", m);
+        this.record(caller, req, callee, "200", m, netMs + own);
         acc.addOk(m, netMs + own);
         return;
       }
       if (!service || inst.role !== callee || depth >= MAX_DEPTH) return fail("wrong-service", m, netMs);
-      const r = this.serve(t.pod, service, inst, m, req, depth + 1);
-      this.record(caller, req, callee, "200", r.ok);
+      const r = this.serve(t.pod, service, inst, m, req, depth + 1, caller);
+      this.record(caller, req, callee, "200", r.ok, netMs + r.okMs);
       acc.addOk(r.ok, netMs + r.okMs);
       if (r.err > 0) fail("callee-error", r.err, netMs + r.errMs, r.inner);
     });
@@ -197,7 +199,7 @@ export class Propagator {
   }
 
   /** A service pod answers `n` requests: its own work, then its calls in order. */
-  private serve(pod: PodView, spec: ServiceSpec, inst: AppInstance, n: number, req: RequestType, depth: number): Batch {
+  private serve(pod: PodView, spec: ServiceSpec, inst: AppInstance, n: number, req: RequestType, depth: number, from: Caller | undefined): Batch {
     const e = this.d.effects(pod.uid);
     const own = spec.latencyMs * this.jitter() * slowdown(pod, e) * this.d.loadFactor() + stall(pod, e);
     const key: PodKey = { uid: pod.uid, namespace: pod.namespace, service: spec.name, pod: pod.name, generation: inst.generation };
@@ -224,15 +226,32 @@ export class Propagator {
     acc.addOk(alive, elapsed);
     const out = acc.batch();
     const sigma = e.cpuCores > 0 || e.jitterMs > 0 ? 0.7 : 0.35;
-    this.d.metrics.served(key, "200", out.ok, out.okMs, sigma);
-    this.d.metrics.served(key, "500", out.err, out.errMs, sigma);
+    const protocol = this.protocolOf(spec.name, from === undefined);
+    const names = rpcNames(spec.name, spec.runtime);
+    const inbound: Inbound = {
+      from: from ? { workload: from.service, namespace: from.pod.namespace } : INGRESS,
+      protocol,
+      route: protocol === "http" ? { method: "GET", path: req.name, ...names } : { method: "POST", path: `/${names.rpcService}/${names.rpcMethod}`, ...names },
+    };
+    this.d.metrics.served(key, "200", out.ok, out.okMs, sigma, inbound);
+    this.d.metrics.served(key, "500", out.err, out.errMs, sigma, inbound);
     return out;
   }
 
-  private record(caller: Caller | undefined, req: RequestType, callee: string, code: string, count: number): void {
+  /** The protocol a sidecar sees on the way into `name`: HTTP at the entry and for nginx, else its RPC. */
+  private protocolOf(name: string, entry: boolean): Protocol {
+    const service = this.services.get(name);
+    if (!service) return "tcp";
+    if (entry || service.runtime === "openresty") return "http";
+    return service.runtime === "thrift" ? "thrift" : "grpc";
+  }
+
+  private record(caller: Caller | undefined, req: RequestType, callee: string, code: string, count: number, ms: number, reached = true): void {
     if (count <= 0) return;
-    if (caller) this.d.metrics.called(caller.key, callee, code, count);
-    else this.d.metrics.sent(this.d.app.namespace, req.name, code, count);
+    if (!caller) return this.d.metrics.sent(this.d.app.namespace, req.name, code, count);
+    const service = this.services.get(callee);
+    const protocol = this.protocolOf(callee, false);
+    this.d.metrics.called(caller.key, callee, code, count, { service: callee, protocol, ...rpcNames(callee, service?.runtime ?? "go"), ms, reached });
   }
 
   /** Appends lines to a pod's log, at most once per LOG_REPEAT_MS for the same key. */

@@ -55,6 +55,17 @@ const THRIFT: Record<string, string> = {
   "url-shorten-service": "ComposeUrls", "user-mention-service": "ComposeUserMentions",
 };
 
+/** The RPC service and method a service answers, as its generated stubs name them. */
+export function rpcNames(service: string, kind: CalleeKind): { rpcService: string; rpcMethod: string } {
+  if (kind === "thrift") {
+    const m = THRIFT[service] ?? "Call";
+    const svc = service.replace(/-service$/, "").split("-").map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+    return { rpcService: `${svc}Service`, rpcMethod: m };
+  }
+  const [svc, method] = GRPC[service] ?? [`${service}.${service[0].toUpperCase()}${service.slice(1)}`, "Call"];
+  return { rpcService: svc, rpcMethod: method };
+}
+
 const hash = (s: string) => {
   let h = 0;
   for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;

@@ -30,3 +30,6 @@ export const DEFAULT_EXCLUDED_NAMESPACES: readonly string[] = ["kube-system", "k
 
 /** Longest value a summary or diff line prints before it is cut with "…". */
 export const DEFAULT_SUMMARY_VALUE_CHARS = 80;
+
+/** Alerts (in the incident's scope) arriving within one verification window at or above this count are a burst: the verdict is Inconclusive, not a regression. */
+export const DEFAULT_ALERT_BURST = 10;

@@ -1,20 +1,41 @@
 /**
  * Measure, then act: the verify step's judgement, kept apart from what the transaction does with
  * it. Compares health before (H0) and after (H1) and returns a phase with a readable reason —
- * Successful, Failed or Error — that the transaction maps to commit or abort.
+ * Successful, Failed, Inconclusive or Error — that the transaction maps to commit, abort or hold.
+ * Inconclusive is for evidence that cannot be trusted right now: a burst of alerts arriving while
+ * the change was verified, when only the alerts say the change failed.
  */
+import { firingAlerts } from "../telemetry/checks/firing-alerts.ts";
 import { improved, regressed } from "../telemetry/compare.ts";
 import type { HealthReport } from "../telemetry/health-check.ts";
 
-export type VerdictPhase = "Successful" | "Failed" | "Error";
+export type VerdictPhase = "Successful" | "Failed" | "Inconclusive" | "Error";
 export type Verdict = { phase: VerdictPhase; reason: string };
+
+/** What else the verify step saw besides the two reports. */
+export type VerifyEvidence = {
+  /** Alerts (in the incident's scope) that arrived during the verification window, and the count that makes a burst. */
+  alerts?: { arrived: number; burst: number };
+};
 
 /**
  * TNR's commit rule: no check that passed in H0 fails in H1, severity(H1) <= severity(H0), and for
  * a mitigation, severity strictly improved. A health measurement that could not run is an Error,
- * which aborts: Stratus never commits on a verdict it could not measure.
+ * which aborts: Stratus never commits on a verdict it could not measure. When a burst of alerts
+ * arrived during verification and the rule fails only because of alerts — the same rule passes on
+ * every other check — the verdict is Inconclusive: a flood of alerts, forged or not, is not proof
+ * that the change did harm, and the transaction holds and measures again instead of rolling back.
  */
-export function judge(h0: HealthReport, h1: HealthReport, kind: "mitigation" | "change"): Verdict {
+export function judge(h0: HealthReport, h1: HealthReport, kind: "mitigation" | "change", evidence: VerifyEvidence = {}): Verdict {
+  const v = rule(h0, h1, kind);
+  const a = evidence.alerts;
+  if (v.phase !== "Failed" || !a || a.arrived < a.burst) return v;
+  const other = rule(withoutAlerts(h0), withoutAlerts(h1), kind);
+  if (other.phase !== "Successful") return v;
+  return { phase: "Inconclusive", reason: `${a.arrived} alerts arrived during verification (a burst: ${a.burst} or more); only alerts say the change failed (${v.reason}), every other check says: ${other.reason}` };
+}
+
+function rule(h0: HealthReport, h1: HealthReport, kind: "mitigation" | "change"): Verdict {
   if (h1.errors.length && h1.errors.length >= h1.results.length) {
     return { phase: "Error", reason: `health could not be measured after the change (${h1.errors.join(", ")})` };
   }
@@ -28,4 +49,17 @@ export function judge(h0: HealthReport, h1: HealthReport, kind: "mitigation" | "
     return { phase: "Successful", reason: `health improved (severity ${h0.severity} → ${h1.severity}), nothing regressed` };
   }
   return { phase: "Successful", reason: `no regression (severity ${h0.severity} → ${h1.severity})` };
+}
+
+/** The report as it would read with no alert evidence at all. */
+export function withoutAlerts(h: HealthReport): HealthReport {
+  const isAlert = (key: string) => key.startsWith(`${firingAlerts.name}:`);
+  const alertWeight = h.results.filter((r) => r.check === firingAlerts.name && r.status === "fail").reduce((s, r) => s + (h.weights[r.check] ?? 1), 0);
+  return {
+    ...h,
+    results: h.results.filter((r) => r.check !== firingAlerts.name),
+    severity: Math.max(0, h.severity - alertWeight),
+    failing: h.failing.filter((k) => !isAlert(k)),
+    errors: h.errors.filter((k) => !isAlert(k)),
+  };
 }

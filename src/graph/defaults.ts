@@ -7,6 +7,9 @@
 /** Mitigation attempts per incident (N): after this many failed plans the incident is escalated. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
+/** A plan found stale under the Lease is proposed again at most this many times per attempt; then the attempt counts as failed. */
+export const DEFAULT_MAX_STALE_REPLANS = 3;
+
 /** LangGraph supersteps one invoke may take; each attempt costs about five. */
 export const DEFAULT_RECURSION_LIMIT = 100;
 

@@ -1,7 +1,7 @@
 /**
  * The incident graph, a LangGraph StateGraph: detect → diagnose → plan → guard (→ approval, an
  * interrupt) → transact → resolve, or → undo → reflect → plan again (at most N attempts) →
- * escalate. With --dry-run, guard leads to preview instead of transact. Nodes return state
+ * escalate; a plan found stale under the Lease goes straight back to plan. With --dry-run, guard leads to preview instead of transact. Nodes return state
  * updates; the only cluster writes are runTransaction's inside `transact`.
  */
 import { END, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
@@ -36,7 +36,7 @@ export function buildIncidentGraph(deps: GraphDeps, checkpointer: BaseCheckpoint
     .addConditionalEdges("plan", routeAfterPlan, ["guard", "reflect", "escalate"])
     .addConditionalEdges("guard", routeAfterGuard(deps), ["reflect", "approval", "transact", "preview"])
     .addConditionalEdges("approval", routeAfterApproval(deps), ["reflect", "transact", "preview"])
-    .addConditionalEdges("transact", routeAfterTransact, ["resolve", "undo", "reflect"])
+    .addConditionalEdges("transact", routeAfterTransact, ["resolve", "undo", "reflect", "plan"])
     .addConditionalEdges("undo", routeAfterUndo, ["escalate", "reflect"])
     .addConditionalEdges("reflect", routeAfterReflect(deps), ["plan", "escalate"])
     .addEdge("resolve", END)

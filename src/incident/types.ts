@@ -77,7 +77,7 @@ export const Attempt = z.strictObject({
   hypothesis: z.string(), // summary of the hypothesis acted on
   plan: z.string(), // one line per action
   planDigest: z.string(),
-  outcome: z.enum(["committed", "rolled-back", "aborted", "escalated", "refused", "needs-approval", "no-plan"]),
+  outcome: z.enum(["committed", "rolled-back", "aborted", "escalated", "refused", "needs-approval", "no-plan", "stale"]),
   reason: z.string(),
 });
 export type Attempt = z.infer<typeof Attempt>;

@@ -3,4 +3,5 @@
  */
 export { startServer, parseListen, type RunningServer, type ServerDeps, type Readiness } from "./server.ts";
 export { StratusMetrics } from "./metrics.ts";
-export { AlertStore, AlertmanagerWebhook } from "./alerts.ts";
+export { AlertStore, AlertmanagerWebhook, inAlertScope, type AlertScope, type AlertStoreOptions } from "./alerts.ts";
+export { loadAlertToken } from "./alert-token.ts";

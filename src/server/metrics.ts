@@ -20,6 +20,7 @@ export class StratusMetrics {
   readonly timeToMitigate = new Histogram({ name: "stratus_time_to_mitigate_seconds", help: "From the first failing signal to a committed mitigation (clock seconds).", buckets: DURATION_BUCKETS, registers: [this.registry] });
   readonly healthSeverity = new Gauge({ name: "stratus_health_severity", help: "Health severity of the watched namespaces at the last measurement (0 = healthy).", registers: [this.registry] });
   readonly llmTokens = new Counter({ name: "stratus_llm_tokens_total", help: "LLM tokens spent, by agent and direction (input, output).", labelNames: ["agent", "direction"], registers: [this.registry] });
+  readonly alertsDropped = new Counter({ name: "stratus_alerts_dropped_total", help: "Alerts dropped from the alert store to stay within its count and byte bounds (oldest first).", registers: [this.registry] });
   readonly llmFallbacks = new Counter({ name: "stratus_llm_fallbacks_total", help: "LLM agent calls answered by the embedded reasoner instead.", labelNames: ["agent"], registers: [this.registry] });
 
   private readonly onset = new Map<string, number>();

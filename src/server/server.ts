@@ -1,10 +1,11 @@
 /**
  * The watchdog's HTTP server (node:http, 127.0.0.1 by default): `/metrics` for Prometheus,
  * `/healthz` (the process answers) and `/readyz` (recovery done and informers synced), alert intake
- * (`POST /alerts`, Alertmanager's webhook), the ledger API (`GET /api/ledger?incident=...`), open
+ * (`POST /alerts`, Alertmanager's webhook, only with the configured bearer token), the ledger API (`GET /api/ledger?incident=...`), open
  * incidents (`GET /api/incidents`) and approvals (`POST /approvals/{incident}`). Every body is
  * validated with zod; every error is JSON that says what to send instead.
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
@@ -30,6 +31,11 @@ export type ServerDeps = {
   approve?(incidentId: string, body: ApprovalBody): Promise<Record<string, unknown>>;
   /** Called after alerts arrive, so detection can look at once. */
   onAlerts?(): void;
+  /**
+   * The bearer token alert senders must present (`Authorization: Bearer TOKEN`). Without one, alert
+   * intake is closed: every POST /alerts is refused with 403, whoever sends it (loopback included).
+   */
+  alertToken?: string;
 };
 
 export type RunningServer = { url: string; port: number; close(): Promise<void> };
@@ -77,13 +83,18 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
     return r.ready ? sendText(res, 200, "ready\n") : sendJson(res, 503, { ready: false, reasons: r.reasons });
   }
   if (path === "/alerts" && method === "POST") {
+    const denied = alertAuthProblem(req, deps.alertToken);
+    if (denied) {
+      req.resume();
+      return sendJson(res, denied.status, { error: denied.message }, denied.status === 401 ? { "www-authenticate": 'Bearer realm="stratus-alerts"' } : {});
+    }
     const body = await readJson(req, res);
     if (body === undefined) return;
     const parsed = AlertmanagerWebhook.safeParse(body);
     if (!parsed.success) return sendJson(res, 400, { error: "invalid alert payload", issues: issues(parsed.error), hint: "send Alertmanager's webhook JSON: {status, alerts: [{status, labels: {alertname, ...}, annotations, startsAt, endsAt}]}" });
     const n = deps.alerts.ingest(parsed.data);
     deps.onAlerts?.();
-    return sendJson(res, 202, { accepted: n, firing: deps.alerts.firing().length });
+    return sendJson(res, 202, { accepted: n, held: deps.alerts.size.alerts });
   }
   if (path === "/api/ledger" && method === "GET") return ledgerApi(url, res, deps.ledger);
   if (path === "/api/incidents" && method === "GET") return sendJson(res, 200, { incidents: deps.incidents?.() ?? [] });
@@ -94,8 +105,14 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
     if (body === undefined) return;
     const parsed = ApprovalBody.safeParse(body);
     if (!parsed.success) return sendJson(res, 400, { error: "invalid approval", issues: issues(parsed.error), hint: 'send {"by": "NAME"} to approve, {"by": "NAME", "reject": true} to reject' });
+    let incidentId: string;
     try {
-      return sendJson(res, 200, await deps.approve(decodeURIComponent(approval[1]), parsed.data));
+      incidentId = decodeURIComponent(approval[1]);
+    } catch {
+      return sendJson(res, 400, { error: `the incident id in ${path} is not valid percent-encoding`, hint: "send POST /approvals/ID with the id as `stratus incidents` lists it, percent-encoded as UTF-8" });
+    }
+    try {
+      return sendJson(res, 200, await deps.approve(incidentId, parsed.data));
     } catch (e) {
       const code = (e as { code?: string }).code === "INVALID_INPUT" ? 409 : 500;
       return sendJson(res, code, { error: (e as Error).message });
@@ -160,9 +177,22 @@ async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unkn
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/**
+ * Why a POST /alerts may not be taken, or undefined when its bearer token is the configured one
+ * (compared in constant time, over digests so the lengths do not leak either).
+ */
+function alertAuthProblem(req: IncomingMessage, token: string | undefined): { status: 401 | 403; message: string } | undefined {
+  if (!token) return { status: 403, message: "alert intake is closed: no alert token is configured; start the watchdog with --alert-token-file FILE (or STRATUS_ALERT_TOKEN) and have Alertmanager send it as a bearer token (http_config.authorization)" };
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+  if (!m) return { status: 401, message: "POST /alerts needs `Authorization: Bearer TOKEN` with the watchdog's alert token" };
+  const digest = (v: string) => createHash("sha256").update(v).digest();
+  if (!timingSafeEqual(digest(m[1]), digest(token))) return { status: 401, message: "the bearer token is not the watchdog's alert token; send the token from --alert-token-file" };
+  return undefined;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  res.writeHead(status, { "content-type": "application/json" });
+  res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
 }
 

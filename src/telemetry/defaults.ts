@@ -63,10 +63,8 @@ export const DEFAULT_BAD_TERMINATED_REASONS: readonly string[] = ["OOMKilled", "
 export const DEFAULT_WINDOW_SAMPLES = 3;
 export const DEFAULT_WINDOW_INTERVAL_MS = 10_000;
 
-/** Metric sources. */
-export const DEFAULT_RATE_WINDOW = "1m";
-/** Status codes counted as errors, as a PromQL regex (anchored, like `=~`). */
-export const DEFAULT_ERROR_CODE_PATTERN = "5..";
+/** Metric sources. The telemetry preset read when none is chosen (`--telemetry`). */
+export const DEFAULT_TELEMETRY_PRESET = "istio" as const;
 export const DEFAULT_METRIC_TIMEOUT_MS = 5_000;
 /** Scrape source: calls closer than this to the last scrape reuse its rates instead of re-scraping. */
 export const DEFAULT_SCRAPE_MIN_INTERVAL_MS = 1_000;
@@ -74,5 +72,3 @@ export const DEFAULT_SCRAPE_MIN_INTERVAL_MS = 1_000;
 export const DEFAULT_SCRAPE_PRIME_INTERVAL_MS = 5_000;
 /** Scrape source: an earlier scrape older than this is stale; rates restart from a fresh pair. */
 export const DEFAULT_SCRAPE_MAX_AGE_MS = 5 * 60_000;
-/** The quantile `p99Seconds` reports. */
-export const LATENCY_QUANTILE = 0.99;

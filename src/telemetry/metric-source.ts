@@ -3,9 +3,8 @@
  * signals — request rate, error ratio and p99 latency per service, the same per call edge, and
  * firing alerts. Implementations: `prometheus-source.ts` (PromQL over the Prometheus HTTP API) and
  * `scrape-source.ts` (a direct scrape of a `/metrics` endpoint, rates computed between scrapes).
- * The metric names and labels are fixed by the sandbox's workload: `http_requests_total{namespace,
- * service,pod,code}`, the `http_request_duration_seconds` histogram and
- * `rpc_client_requests_total{namespace,service,callee,code}`.
+ * Which series answer each signal is configuration, not code: the telemetry queries of queries.ts
+ * (presets `istio`, `otel`, `sandbox` in presets/), which both implementations run.
  */
 import { StratusError } from "../base/errors.ts";
 
@@ -44,6 +43,11 @@ export interface MetricSource {
   serviceStats(namespace: string): Promise<Map<string, ServiceStats>>;
   /** Call edges in `namespace` with their rate and error ratio. Same contract as serviceStats. */
   callEdges(namespace: string): Promise<CallEdge[]>;
+  /**
+   * How close each pod of `namespace` is to its limit (0..1), by pod name; empty when the
+   * configured queries have no saturation signal. Same contract as serviceStats.
+   */
+  saturation?(namespace: string): Promise<Map<string, number>>;
   /** Alerts firing now (pending ones are left out); empty for a source without alert rules. */
   firingAlerts(): Promise<Alert[]>;
 }
@@ -57,6 +61,3 @@ export class TelemetryError extends StratusError {
 }
 
 export const isTelemetryError = (e: unknown): e is TelemetryError => e instanceof TelemetryError;
-
-/** A PromQL-style (fully anchored) code regex as a JS RegExp. */
-export const codeMatcher = (pattern: string): RegExp => new RegExp(`^(?:${pattern})$`);

@@ -1,23 +1,28 @@
 /**
  * A MetricSource over the Prometheus HTTP API (`/api/v1/query`, `/api/v1/query_range`,
- * `/api/v1/alerts`). Service stats and call edges are PromQL over the sandbox's metric names, rated
- * over `rateWindow`; every answer is parsed with zod, and every failure says what to check (the
+ * `/api/v1/alerts`). Service stats, call edges and saturation are the configured telemetry queries
+ * (queries.ts; the default preset when none is given), rated over `rateWindow` when set, else the
+ * configuration's window; every answer is parsed with zod, and every failure says what to check (the
  * URL, Prometheus being up, the query). `query` and `queryRange` are public so agents can ask their
  * own PromQL through the same validated path.
  */
 import { z } from "zod";
-import { DEFAULT_ERROR_CODE_PATTERN, DEFAULT_METRIC_TIMEOUT_MS, DEFAULT_RATE_WINDOW, LATENCY_QUANTILE } from "./defaults.ts";
+import { DEFAULT_METRIC_TIMEOUT_MS } from "./defaults.ts";
 import { parseValue } from "./exposition.ts";
 import { httpGet, HttpUnreachable, type HttpAnswer } from "./http.ts";
 import { TelemetryError, type Alert, type CallEdge, type MetricSource, type ServiceStats } from "./metric-source.ts";
+import { defaultTelemetryQueries } from "./presets/index.ts";
+import type { SignalName, TelemetryQueries } from "./queries.ts";
+import { SignalReader } from "./signals.ts";
 
 export type PrometheusSourceOptions = {
   /** Prometheus' base URL, e.g. http://127.0.0.1:9090 (not /graph, not /api/v1). */
   url: string;
-  /** PromQL range of rate(): "1m", "30s". */
+  /** PromQL range of rate(): "1m", "30s"; overrides the queries' own window. */
   rateWindow?: string;
   timeoutMs?: number;
-  errorCodePattern?: string;
+  /** What to query for each signal; the default preset when absent. */
+  queries?: TelemetryQueries;
   headers?: Record<string, string>;
 };
 
@@ -57,63 +62,38 @@ export const promString = (s: string) => JSON.stringify(s);
 export class PrometheusSource implements MetricSource {
   readonly name: string;
   private readonly base: string;
-  private readonly window: string;
+  private readonly signals: SignalReader;
   private readonly timeoutMs: number;
-  private readonly errorCodes: string;
   private readonly headers: Record<string, string>;
 
   constructor(opts: PrometheusSourceOptions) {
     this.base = opts.url.replace(/\/+$/, "");
     if (!/^https?:\/\//.test(this.base)) throw new TelemetryError(`Prometheus URL "${opts.url}" must start with http:// or https://`);
-    if (!/^\d+(ms|s|m|h|d|w|y)$/.test(opts.rateWindow ?? DEFAULT_RATE_WINDOW)) {
+    if (opts.rateWindow !== undefined && !/^\d+(ms|s|m|h|d|w|y)$/.test(opts.rateWindow)) {
       throw new TelemetryError(`rate window "${opts.rateWindow}" is not a PromQL duration; use e.g. "30s", "1m", "5m"`);
     }
-    this.window = opts.rateWindow ?? DEFAULT_RATE_WINDOW;
+    const queries = opts.queries ?? defaultTelemetryQueries();
+    this.signals = new SignalReader(queries, async (q) => (await this.query(q)).map((r) => ({ labels: r.metric, value: r.value })), opts.rateWindow ?? queries.window);
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_METRIC_TIMEOUT_MS;
-    this.errorCodes = opts.errorCodePattern ?? DEFAULT_ERROR_CODE_PATTERN;
     this.headers = opts.headers ?? {};
-    this.name = `prometheus ${this.base}`;
+    this.name = `prometheus ${this.base} (${queries.name})`;
   }
 
-  /** The PromQL this source runs for service stats and call edges in `namespace`. */
-  queries(namespace: string) {
-    const ns = `namespace=${promString(namespace)}`;
-    const err = `code=~${promString(this.errorCodes)}`;
-    const w = this.window;
-    return {
-      requestRate: `sum by (service) (rate(http_requests_total{${ns}}[${w}]))`,
-      errorRatio: `sum by (service) (rate(http_requests_total{${ns},${err}}[${w}])) / sum by (service) (rate(http_requests_total{${ns}}[${w}]))`,
-      p99: `histogram_quantile(${LATENCY_QUANTILE}, sum by (service, le) (rate(http_request_duration_seconds_bucket{${ns}}[${w}])))`,
-      edgeRate: `sum by (service, callee) (rate(rpc_client_requests_total{${ns}}[${w}]))`,
-      edgeErrorRatio: `sum by (service, callee) (rate(rpc_client_requests_total{${ns},${err}}[${w}])) / sum by (service, callee) (rate(rpc_client_requests_total{${ns}}[${w}]))`,
-    };
+  /** The PromQL this source runs for each signal in `namespace`. */
+  queries(namespace: string): Partial<Record<SignalName, string>> {
+    return this.signals.rendered(namespace);
   }
 
-  async serviceStats(namespace: string): Promise<Map<string, ServiceStats>> {
-    const q = this.queries(namespace);
-    const [rates, ratios, p99s] = await Promise.all([this.query(q.requestRate), this.query(q.errorRatio), this.query(q.p99)]);
-    const out = new Map<string, ServiceStats>();
-    const entry = (service: string) => {
-      let s = out.get(service);
-      if (!s) out.set(service, (s = { requestRate: 0, errorRatio: 0, p99Seconds: null }));
-      return s;
-    };
-    for (const r of rates) entry(r.metric.service ?? "").requestRate = finiteOr(r.value, 0);
-    // A service with no 5xx series is absent from the ratio (no match on the left): ratio 0.
-    // 0/0 (no traffic in the window) is NaN: also 0, with requestRate 0 telling the caller why.
-    for (const r of ratios) entry(r.metric.service ?? "").errorRatio = finiteOr(r.value, 0);
-    for (const r of p99s) entry(r.metric.service ?? "").p99Seconds = Number.isNaN(r.value) ? null : r.value;
-    return out;
+  serviceStats(namespace: string): Promise<Map<string, ServiceStats>> {
+    return this.signals.serviceStats(namespace);
   }
 
-  async callEdges(namespace: string): Promise<CallEdge[]> {
-    const q = this.queries(namespace);
-    const [rates, ratios] = await Promise.all([this.query(q.edgeRate), this.query(q.edgeErrorRatio)]);
-    const key = (m: Record<string, string>) => `${m.service ?? ""}\u0000${m.callee ?? ""}`;
-    const ratio = new Map(ratios.map((r) => [key(r.metric), finiteOr(r.value, 0)]));
-    return rates
-      .map((r) => ({ service: r.metric.service ?? "", callee: r.metric.callee ?? "", rate: finiteOr(r.value, 0), errorRatio: ratio.get(key(r.metric)) ?? 0 }))
-      .sort((a, b) => a.service.localeCompare(b.service) || a.callee.localeCompare(b.callee));
+  callEdges(namespace: string): Promise<CallEdge[]> {
+    return this.signals.callEdges(namespace);
+  }
+
+  saturation(namespace: string): Promise<Map<string, number>> {
+    return this.signals.saturation(namespace);
   }
 
   async firingAlerts(): Promise<Alert[]> {
@@ -192,5 +172,4 @@ function point(v: [number, string]) {
     throw new TelemetryError(`Prometheus answered a sample value that is not a number: ${(e as Error).message}; check the Prometheus version (2.x API expected)`);
   }
 }
-const finiteOr = (v: number, d: number) => (Number.isFinite(v) ? v : d);
 const issues = (e: z.ZodError) => e.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");

@@ -1,13 +1,10 @@
 /**
  * Rate math between two scrapes of a `/metrics` endpoint, as PromQL's `rate()` and
- * `histogram_quantile()` would compute it over that interval: per-series counter increases with
- * counter resets handled, summed by service (and by call edge), error ratios from the `code` label,
- * and the p99 latency interpolated from histogram bucket increases. Pure functions, so the math is
- * tested without a network.
+ * `histogram_quantile()` compute it: per-series counter increases with counter resets handled, and
+ * a quantile interpolated from cumulative histogram buckets. Pure functions, so the math is tested
+ * without a network; the PromQL evaluator (promql/evaluate.ts) is built on them.
  */
-import { LATENCY_QUANTILE } from "./defaults.ts";
 import type { Sample } from "./exposition.ts";
-import type { CallEdge, ServiceStats } from "./metric-source.ts";
 
 /** One scrape: the samples and the clock time they were taken at (ms). */
 export type Scrape = { at: number; samples: Sample[] };
@@ -72,81 +69,4 @@ export function histogramQuantile(q: number, buckets: readonly Bucket[]): number
   }
   if (count === 0) return start; // only at q = 0 with an empty first bucket
   return start + (sorted[b].le - start) * (rank / count);
-}
-
-export type RateOptions = { errorCode: RegExp };
-
-const inNamespace = (ns: string) => (l: Record<string, string>) => l.namespace === ns;
-
-/** Per-service request rate, error ratio and p99 between two scrapes, for one namespace. */
-export function serviceStatsBetween(prev: Scrape, cur: Scrape, namespace: string, opts: RateOptions): Map<string, ServiceStats> {
-  const seconds = intervalSeconds(prev, cur);
-  const totals = new Map<string, { all: number; errors: number }>();
-  for (const { labels, increase } of increases(prev, cur, "http_requests_total", inNamespace(namespace))) {
-    const service = labels.service ?? "";
-    const t = totals.get(service) ?? { all: 0, errors: 0 };
-    t.all += increase;
-    if (opts.errorCode.test(labels.code ?? "")) t.errors += increase;
-    totals.set(service, t);
-  }
-  const buckets = new Map<string, Map<number, number>>();
-  for (const { labels, increase } of increases(prev, cur, "http_request_duration_seconds_bucket", inNamespace(namespace))) {
-    const service = labels.service ?? "";
-    let le: number;
-    try {
-      le = parseLe(labels.le);
-    } catch {
-      continue; // a bucket without a readable bound cannot be placed; Prometheus drops it too
-    }
-    const byLe = buckets.get(service) ?? new Map<number, number>();
-    byLe.set(le, (byLe.get(le) ?? 0) + increase);
-    buckets.set(service, byLe);
-  }
-  const out = new Map<string, ServiceStats>();
-  for (const service of new Set([...totals.keys(), ...buckets.keys()])) {
-    const t = totals.get(service) ?? { all: 0, errors: 0 };
-    const b = buckets.get(service);
-    const p99 = b ? histogramQuantile(LATENCY_QUANTILE, [...b].map(([le, count]) => ({ le, count }))) : undefined;
-    out.set(service, {
-      requestRate: t.all / seconds,
-      errorRatio: t.all > 0 ? t.errors / t.all : 0,
-      p99Seconds: p99 === undefined ? null : p99,
-    });
-  }
-  return out;
-}
-
-/** Per call edge (caller service → callee) rate and error ratio between two scrapes. */
-export function callEdgesBetween(prev: Scrape, cur: Scrape, namespace: string, opts: RateOptions): CallEdge[] {
-  const seconds = intervalSeconds(prev, cur);
-  const edges = new Map<string, { service: string; callee: string; all: number; errors: number }>();
-  for (const { labels, increase } of increases(prev, cur, "rpc_client_requests_total", inNamespace(namespace))) {
-    const service = labels.service ?? "";
-    const callee = labels.callee ?? "";
-    const key = `${service}\u0000${callee}`;
-    const e = edges.get(key) ?? { service, callee, all: 0, errors: 0 };
-    e.all += increase;
-    if (opts.errorCode.test(labels.code ?? "")) e.errors += increase;
-    edges.set(key, e);
-  }
-  return [...edges.values()]
-    .map((e) => ({ service: e.service, callee: e.callee, rate: e.all / seconds, errorRatio: e.all > 0 ? e.errors / e.all : 0 }))
-    .sort((a, b) => a.service.localeCompare(b.service) || a.callee.localeCompare(b.callee));
-}
-
-function parseLe(le: string | undefined): number {
-  if (le === undefined) throw new Error("no le label");
-  const t = le.toLowerCase();
-  if (t === "+inf" || t === "inf") return Infinity;
-  const n = Number(le);
-  if (le.trim() === "" || Number.isNaN(n)) throw new Error(`bad le "${le}"`);
-  return n;
-}
-
-function intervalSeconds(prev: Scrape, cur: Scrape): number {
-  const seconds = (cur.at - prev.at) / 1000;
-  if (!(seconds > 0)) {
-    throw new RangeError(`the two scrapes are ${cur.at - prev.at} ms apart: rates need the later scrape to be later; is the clock moving?`);
-  }
-  return seconds;
 }

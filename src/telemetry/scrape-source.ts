@@ -5,11 +5,13 @@
  * the first call, having none, scrapes twice `primeIntervalMs` apart. Calls that come quickly after
  * a scrape (serviceStats and callEdges in one health measurement) share it rather than compute rates
  * over a few milliseconds. All time is read and waited through the injected Clock, which must be the
- * clock the endpoint's counters move in (the sandbox's clock, for the sandbox).
+ * clock the endpoint's counters move in (the sandbox's clock, for the sandbox). What each signal
+ * means comes from the configured telemetry queries (queries.ts), evaluated over the kept scrape
+ * pair by the PromQL-subset evaluator (promql/); a query outside that subset is refused when the
+ * source is built, naming the signal, so a misfit shows at start rather than at the first incident.
  */
 import type { Clock } from "../base/clock.ts";
 import {
-  DEFAULT_ERROR_CODE_PATTERN,
   DEFAULT_METRIC_TIMEOUT_MS,
   DEFAULT_SCRAPE_MAX_AGE_MS,
   DEFAULT_SCRAPE_MIN_INTERVAL_MS,
@@ -17,8 +19,13 @@ import {
 } from "./defaults.ts";
 import { parseExposition } from "./exposition.ts";
 import { httpGet, HttpUnreachable, type HttpAnswer } from "./http.ts";
-import { codeMatcher, TelemetryError, type Alert, type CallEdge, type MetricSource, type ServiceStats } from "./metric-source.ts";
-import { callEdgesBetween, serviceStatsBetween, type Scrape } from "./rates.ts";
+import { TelemetryError, type Alert, type CallEdge, type MetricSource, type ServiceStats } from "./metric-source.ts";
+import { evaluatePromQL } from "./promql/evaluate.ts";
+import { parsePromQL, UnsupportedPromQL, type Expr } from "./promql/parse.ts";
+import { defaultTelemetryQueries } from "./presets/index.ts";
+import type { TelemetryQueries } from "./queries.ts";
+import type { Scrape } from "./rates.ts";
+import { SignalReader, type QueryAnswer } from "./signals.ts";
 
 export type ScrapeSourceOptions = {
   /** The full URL of the endpoint, e.g. http://127.0.0.1:8080/metrics. */
@@ -30,15 +37,16 @@ export type ScrapeSourceOptions = {
   primeIntervalMs?: number;
   /** An earlier scrape older than this is not used: rates restart from a fresh pair. */
   maxAgeMs?: number;
-  /** PromQL-style regex of the `code` values counted as errors. */
-  errorCodePattern?: string;
+  /** What to query for each signal; the default preset when absent. */
+  queries?: TelemetryQueries;
   headers?: Record<string, string>;
 };
 
 export class ScrapeSource implements MetricSource {
   readonly name: string;
-  private readonly opts: Required<Omit<ScrapeSourceOptions, "headers">> & { headers: Record<string, string> };
-  private readonly errorCode: RegExp;
+  private readonly opts: Required<Omit<ScrapeSourceOptions, "headers" | "queries">> & { headers: Record<string, string> };
+  private readonly signals: SignalReader;
+  private readonly parsed = new Map<string, Expr>();
   private last?: Scrape;
   private pair?: [Scrape, Scrape];
   private inflight?: Promise<[Scrape, Scrape]>;
@@ -49,22 +57,47 @@ export class ScrapeSource implements MetricSource {
       minIntervalMs: DEFAULT_SCRAPE_MIN_INTERVAL_MS,
       primeIntervalMs: DEFAULT_SCRAPE_PRIME_INTERVAL_MS,
       maxAgeMs: DEFAULT_SCRAPE_MAX_AGE_MS,
-      errorCodePattern: DEFAULT_ERROR_CODE_PATTERN,
       headers: {},
       ...opts,
     };
-    this.errorCode = codeMatcher(this.opts.errorCodePattern);
-    this.name = `scrape ${opts.url}`;
+    const queries = opts.queries ?? defaultTelemetryQueries();
+    this.signals = new SignalReader(queries, (q) => this.query(q));
+    // Refuse at once what the evaluator cannot run, naming the signal.
+    for (const [signal, q] of Object.entries(this.signals.rendered("default"))) {
+      try {
+        parsePromQL(q);
+      } catch (e) {
+        if (e instanceof UnsupportedPromQL) throw new TelemetryError(`telemetry preset ${queries.name}, signal ${signal}: ${e.message}`, e.details);
+        throw e;
+      }
+    }
+    this.name = `scrape ${opts.url} (${queries.name})`;
   }
 
   async serviceStats(namespace: string): Promise<Map<string, ServiceStats>> {
-    const [prev, cur] = await this.window();
-    return serviceStatsBetween(prev, cur, namespace, { errorCode: this.errorCode });
+    return this.signals.serviceStats(namespace);
   }
 
   async callEdges(namespace: string): Promise<CallEdge[]> {
-    const [prev, cur] = await this.window();
-    return callEdgesBetween(prev, cur, namespace, { errorCode: this.errorCode });
+    return this.signals.callEdges(namespace);
+  }
+
+  async saturation(namespace: string): Promise<Map<string, number>> {
+    return this.signals.saturation(namespace);
+  }
+
+  /**
+   * One instant query in the evaluator's PromQL subset, over the kept scrape pair (scraping when
+   * the pair is stale). Throws UnsupportedPromQL for anything outside the subset.
+   */
+  async query(promql: string): Promise<QueryAnswer> {
+    let expr = this.parsed.get(promql);
+    if (!expr) {
+      expr = parsePromQL(promql);
+      if (this.parsed.size > 256) this.parsed.clear();
+      this.parsed.set(promql, expr);
+    }
+    return evaluatePromQL(expr, await this.window());
   }
 
   /** A bare endpoint evaluates no alert rules. */

@@ -32,5 +32,3 @@ export const DEFAULT_IDENTITY = `stratus@${hostname()}`;
 export const DEFAULT_TX_LOCK_WAIT_MS = 60_000;
 /** How long recovery waits for another holder's Lease at start. */
 export const DEFAULT_RECOVERY_LOCK_WAIT_MS = 60_000;
-/** Metric families that say a /metrics endpoint is the sandbox's (or an app's): service-level series. */
-export const SERVICE_METRIC_NAMES = ["http_requests_total", "rpc_client_requests_total"];

@@ -12,6 +12,8 @@ import { DEFAULT_SCENARIO_PATH, DEFAULT_SCENARIO_WALL_TIMEOUT_MS } from "../../.
 import { renderReport } from "../../../evals/report.ts";
 import { defaultConcurrency, runEvals } from "../../../evals/run.ts";
 import { createAgents } from "../agents.ts";
+import { TELEMETRY_ENV } from "../../../evals/runner/env.ts";
+import { telemetryFlag } from "./watch.ts";
 
 import { sandboxCatalog } from "../../../evals/sandbox-catalog.ts";
 import { AGENT_VARIANTS, type AgentVariant, type Summary } from "../../../evals/scoring.ts";
@@ -33,7 +35,8 @@ fresh simulated cluster in virtual time, and scores the agent.
   --report FILE.md   write a markdown report
   --concurrency N    scenarios run in parallel, one process each (default ${defaultConcurrency()})
   --timeout DUR      wall-clock time one scenario may take before it counts as an error (default ${formatDuration(DEFAULT_SCENARIO_WALL_TIMEOUT_MS)})
-  --in-process       run scenarios one by one in this process (debugging)`;
+  --in-process       run scenarios one by one in this process (debugging)
+  --telemetry P|FILE the series Stratus reads: istio (default), otel, sandbox, or a TelemetryQueries file`;
 
 export async function evalCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -48,6 +51,7 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
       concurrency: { type: "string" },
       timeout: { type: "string" },
       "in-process": { type: "boolean" },
+      telemetry: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -69,6 +73,10 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
   const concurrency = values.concurrency === undefined ? defaultConcurrency() : intFlag("--concurrency", values.concurrency, 1, 64);
   const wallTimeoutMs = values.timeout === undefined ? undefined : durationFlag("--timeout", values.timeout);
   const paths = positionals.length ? positionals : [DEFAULT_SCENARIO_PATH];
+  if (values.telemetry !== undefined) {
+    telemetryFlag(values.telemetry); // refuse a bad preset or file here, not in every worker
+    process.env[TELEMETRY_ENV] = values.telemetry; // the forked workers inherit it (evals/runner/env.ts)
+  }
 
   const started = Date.now();
   const doc = await runEvals({

@@ -185,7 +185,7 @@ async function faultSchedule(s: Schedule): Promise<void> {
     }
     told = false;
     // api-change needs a change spelled out (op, patch); the schedule picks among the kinds that need no params.
-    const fault = s.fixed ?? pick(FAULTS.filter((f) => f.kind !== "api-change"));
+    const fault = s.fixed ?? pick(FAULTS.filter((f) => f.spec.kind !== "api-change"));
     for (let i = 0; i < MAX_TARGET_TRIES && !s.signal.aborted; i++) {
       const kind = pick(fault.spec.targetKinds);
       const target = { kind, name: pick(targets), namespace: s.app.namespace };

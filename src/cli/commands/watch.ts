@@ -19,6 +19,7 @@ import { checkpointPathFor, closeCheckpointer, openCheckpointer, recordLlmCall }
 import { KubeClient, loadKubeConfig } from "../../kube/kube-client.ts";
 import { createChatModel, describeLlm, llmConfigFromFlags, type LlmConfig } from "../../llm/index.ts";
 import { AlertStore, StratusMetrics, startServer } from "../../server/index.ts";
+import { resolveTelemetry, type TelemetryQueries } from "../../telemetry/index.ts";
 import { chooseMetricSource, DEFAULT_IDENTITY, serverAlignedClock, Watchdog } from "../../watchdog/index.ts";
 import { durationFlag, UsageError, type Io } from "../io.ts";
 
@@ -38,6 +39,8 @@ improve). Every step goes to the ledger; the story goes to the terminal.
   --base-url URL         an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server)
   --metrics-url URL      a /metrics endpoint to scrape for service metrics
   --prometheus URL       a Prometheus server to query instead
+  --telemetry PRESET|FILE  which series the SLO checks and call graph read: istio (default), otel,
+                         sandbox, or a TelemetryQueries YAML file
   --listen HOST:PORT     serve /metrics, /healthz, /readyz, POST /alerts, /api/ledger, POST /approvals/ID
   --dry-run              diagnose and propose, never write
   --once                 handle what is wrong now, then exit: 0 when everything found was fixed
@@ -60,6 +63,8 @@ export type WatchSetup = {
   llm: LlmConfig;
   metricsUrl?: string;
   prometheus?: string;
+  /** The telemetry queries (`--telemetry`); the default preset when absent. */
+  telemetry?: TelemetryQueries;
   listen?: string;
   dryRun?: boolean;
   once?: { timeoutMs?: number; quietMs?: number };
@@ -99,6 +104,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
       "base-url": { type: "string" },
       "metrics-url": { type: "string" },
       prometheus: { type: "string" },
+      telemetry: { type: "string" },
       listen: { type: "string" },
       "dry-run": { type: "boolean", default: false },
       once: { type: "boolean", default: false },
@@ -136,6 +142,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
     llm,
     metricsUrl: values["metrics-url"],
     prometheus: values.prometheus,
+    telemetry: values.telemetry === undefined ? undefined : telemetryFlag(values.telemetry),
     listen: values.listen,
     dryRun: values["dry-run"],
     once: values.once ? { timeoutMs: optDuration("--once-timeout", values["once-timeout"]), quietMs: optDuration("--once-quiet", values["once-quiet"]) } : undefined,
@@ -172,7 +179,7 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
   }, { policy });
   if (playbookWatcher) library.push(...playbookWatcher.playbooks());
   try {
-    const choice = await chooseMetricSource({ prometheus: s.prometheus, metricsUrl: s.metricsUrl, server: client.server, clock });
+    const choice = await chooseMetricSource({ prometheus: s.prometheus, metricsUrl: s.metricsUrl, server: client.server, clock, queries: s.telemetry });
     let agents: Agents = s.agents ?? createEmbeddedAgents({ playbooks: library });
     const model = createChatModel(s.llm);
     if (model && s.llm.provider === "openai") {
@@ -258,4 +265,13 @@ function positive(flag: string, v: string): number {
   const n = Number(v);
   if (!(n > 0)) throw new UsageError(`${flag} must be a number > 0, got "${v}"`);
   return n;
+}
+
+/** `--telemetry PRESET|FILE` resolved, a bad value as a usage error naming the field and line. */
+export function telemetryFlag(spec: string): TelemetryQueries {
+  try {
+    return resolveTelemetry(spec);
+  } catch (e) {
+    throw new UsageError(`--telemetry: ${(e as Error).message}`);
+  }
 }

@@ -25,7 +25,9 @@ export const firingAlerts: HealthCheck = {
       if (a.state !== "firing") continue;
       if (a.labels.namespace && !ctx.namespaces.includes(a.labels.namespace)) continue;
       const e = entityOf(a);
-      byEntity.set(e, [...(byEntity.get(e) ?? []), a]);
+      const group = byEntity.get(e);
+      if (group) group.push(a); // linear: never copy a growing group per alert
+      else byEntity.set(e, [a]);
     }
     if (!byEntity.size) return [result(NAME, "*", "pass", 0, [`no alert firing${ctx.metrics ? ` (${ctx.metrics.name})` : ""}`], 0)];
     const out: CheckResult[] = [];
