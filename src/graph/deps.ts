@@ -7,6 +7,7 @@
 import type { AgentContext, Agents } from "../incident/agent.ts";
 import type { Attempt, Diagnosis, Hypothesis, Incident } from "../incident/types.ts";
 import type { Clock } from "../base/clock.ts";
+import type { ObjectRef } from "../kube/types.ts";
 import type { LedgerStore } from "../core/ledger/index.ts";
 import type { WriterLock } from "../core/lock.ts";
 import type { Policy } from "../core/policy.ts";
@@ -22,8 +23,11 @@ export type GraphDeps = {
   client: ClusterClient;
   clock: Clock;
   lock: WriterLock;
-  /** The health probe a transaction for this incident measures H0, H1 and H2 with. */
-  health(incident: Incident, baselineReplicas: Map<string, number>): HealthProbe;
+  /**
+   * The health probe a transaction for this incident measures H0, H1 and H2 with. `targets` are the
+   * objects the plan touches: verification measures their namespaces too, not only the watched ones.
+   */
+  health(incident: Incident, baselineReplicas: Map<string, number>, targets?: readonly ObjectRef[]): HealthProbe;
   policy: Policy;
   /** Mitigation attempts before escalation (default DEFAULT_MAX_ATTEMPTS). */
   maxAttempts?: number;

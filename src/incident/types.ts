@@ -6,13 +6,15 @@
  * reflection the mitigation agent reads on a retry.
  */
 import { z } from "zod";
+import type { ObjectAddress, SameShape } from "../kube/types.ts";
 
 export const EntityRef = z.strictObject({
   kind: z.string().min(1), // Deployment, Service, ConfigMap, Secret, PersistentVolumeClaim, NetworkPolicy, NetworkChaos, Node...
   namespace: z.string().optional(),
   name: z.string().min(1),
 });
-export type EntityRef = z.infer<typeof EntityRef>;
+export type EntityRef = ObjectAddress;
+const _entityRefIsTheAddress: SameShape<z.infer<typeof EntityRef>, ObjectAddress> = true;
 
 export const Layer = z.enum(["application", "virtualization", "network", "storage"]);
 export type Layer = z.infer<typeof Layer>;

@@ -20,7 +20,16 @@ export type ObjectMeta = {
   [key: string]: unknown;
 };
 
-export type ObjectRef = { apiVersion: string; kind: string; namespace?: string; name: string };
+/**
+ * The one shape of an object's address. `ObjectAddress` (kind, namespace, name) is what the ledger,
+ * incidents, evidence and health checks name objects by; `ObjectRef` adds the apiVersion a client
+ * needs to reach it. Boundary schemas elsewhere (ledger rows, incidents) infer these same types.
+ */
+export type ObjectAddress = { kind: string; namespace?: string; name: string };
+export type ObjectRef = ObjectAddress & { apiVersion: string };
+
+/** Compile-time proof that a boundary schema's inferred type is exactly this address shape. */
+export type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 
 export const refOf = (o: KubeObject): ObjectRef => ({
   apiVersion: o.apiVersion,

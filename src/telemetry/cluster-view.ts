@@ -6,11 +6,12 @@
  * restart of a rollout, a workload's name does not, so a failure can be followed from baseline
  * to verify.
  */
+import type { ObjectAddress } from "../kube/types.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import type { KubeObject } from "../kube/types.ts";
 
 /** The object a check result is about (a workload, a Service): a versionless object address. */
-export type CheckSubject = { kind: string; namespace: string; name: string };
+export type CheckSubject = ObjectAddress & { namespace: string };
 
 export class ClusterView {
   private readonly cache = new Map<string, Promise<KubeObject[]>>();

@@ -22,6 +22,7 @@ import type { Incident } from "../incident/types.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import { measureHealthOverWindow } from "../telemetry/health.ts";
 import type { Alert, MetricSource } from "../telemetry/metric-source.ts";
+import type { AlertScope } from "../server/index.ts";
 import * as D from "./defaults.ts";
 import { IncidentBook } from "./incident-book.ts";
 import { ReplicaHistory } from "./replica-history.ts";
@@ -43,8 +44,10 @@ export type IncidentLoopOptions = {
   /** Namespaces in scope now. */
   namespaces(): string[];
   metrics?: MetricSource;
-  /** Alerts that count as evidence now. */
-  alerts?(): Alert[];
+  /** Alerts that count as evidence now: all of them (detection) or those in an incident's scope (its transactions). */
+  alerts?(scope?: AlertScope): Alert[];
+  /** How many alerts in `scope` arrived since clock time `since` (a burst during verification makes the verdict Inconclusive). */
+  alertsReceived?(since: number, scope: AlertScope): number;
   /** Answers approvals itself (the eval runner acts as the operator); absent = wait for a person. */
   approver?: Approver;
   /** Wraps each transaction's health probe (the naive ablation measures differently). */
@@ -265,12 +268,19 @@ export class IncidentLoop {
       client: o.writer,
       clock: o.clock,
       lock: o.lock,
-      health: (_incident, baselineReplicas) => {
+      health: (incident, baselineReplicas, targets = []) => {
+        // Verification measures every namespace the plan touches, not only the watched ones; alerts
+        // count only for the incident's own namespaces and services (and the plan's targets).
+        const touched = targets.flatMap((t) => (t.namespace ? [t.namespace] : []));
+        const namespaces = [...new Set([...o.namespaces(), ...touched])];
+        const services = [...new Set([...incident.affected, ...targets.filter((t) => t.namespace).map((t) => t.name)])];
+        const scope: AlertScope = { namespaces: [...new Set([incident.namespace, ...touched])], ...(services.length ? { services } : {}) };
         const probe: HealthProbe = {
           measure: () => measureHealthOverWindow(
-            { cluster: o.writer, namespaces: o.namespaces(), clock: o.clock, metrics: o.metrics, baselineReplicas, alerts: o.alerts?.() ?? [] },
+            { cluster: o.writer, namespaces, clock: o.clock, metrics: o.metrics, baselineReplicas, alerts: o.alerts?.(scope) ?? [] },
             { samples: o.health?.samples ?? D.DEFAULT_HEALTH_SAMPLES, intervalMs: o.health?.intervalMs ?? D.DEFAULT_HEALTH_INTERVAL_MS },
           ),
+          ...(o.alertsReceived ? { alertsReceived: (since: number) => o.alertsReceived!(since, scope) } : {}),
         };
         return o.wrapHealth?.(probe) ?? probe;
       },
@@ -279,7 +289,7 @@ export class IncidentLoop {
       dryRun: o.dryRun,
       transactionSettings: { lockWaitMs: D.DEFAULT_TX_LOCK_WAIT_MS, ...o.transactionSettings },
       onEvent: (e: GraphEvent) => {
-        if (e.type === "transaction" && !["refused", "needs-approval"].includes(e.result.outcome)) this.transactions++;
+        if (e.type === "transaction" && !["refused", "needs-approval", "stale"].includes(e.result.outcome)) this.transactions++;
         o.onEvent?.(e);
       },
       shouldStop: () => this.stopping,

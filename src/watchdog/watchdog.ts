@@ -87,7 +87,8 @@ export class Watchdog {
       policy: o.policy,
       namespaces: () => this.namespaces(),
       ...(o.metricSource ? { metrics: o.metricSource } : {}),
-      alerts: () => o.alerts.firing(),
+      alerts: (scope) => o.alerts.firing(scope),
+      alertsReceived: (since, scope) => o.alerts.receivedSince(since, scope),
       onEvent: (e: GraphEvent) => {
         const line = storyLine(e);
         if (line) o.story?.(line);

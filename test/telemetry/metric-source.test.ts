@@ -2,13 +2,15 @@
  * One shared spec for the MetricSource contract, run against both implementations on the same
  * traffic: geo answers 20 req/s with 2% errors and a p99 of 0.05 s, idle has series but no traffic,
  * frontend calls geo at 4 req/s; other namespaces are empty. The scrape source sees it through a
- * changing /metrics endpoint, the Prometheus source through a fake API answering its PromQL.
+ * changing /metrics endpoint, the Prometheus source through a fake API answering its PromQL. Both
+ * read the `sandbox` preset, whose series the fixture serves.
  */
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { MetricSource } from "../../src/telemetry/metric-source.ts";
+import { telemetryPreset } from "../../src/telemetry/presets/index.ts";
 import { PrometheusSource } from "../../src/telemetry/prometheus-source.ts";
 import { ScrapeSource } from "../../src/telemetry/scrape-source.ts";
 
@@ -50,8 +52,8 @@ after(() => new Promise<void>((r) => server.close(() => r())));
 
 const clock = { now: () => Date.parse("2026-01-01T00:00:00Z") + t * 1000, sleep: async (ms: number) => void (t += ms / 1000) };
 const implementations: Array<[string, () => MetricSource]> = [
-  ["ScrapeSource", () => new ScrapeSource({ url: `${base}/metrics`, clock, primeIntervalMs: 10_000 })],
-  ["PrometheusSource", () => new PrometheusSource({ url: base })],
+  ["ScrapeSource", () => new ScrapeSource({ url: `${base}/metrics`, clock, primeIntervalMs: 10_000, queries: telemetryPreset("sandbox") })],
+  ["PrometheusSource", () => new PrometheusSource({ url: base, queries: telemetryPreset("sandbox") })],
 ];
 
 for (const [name, make] of implementations) {

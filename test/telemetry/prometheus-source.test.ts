@@ -8,7 +8,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { isTelemetryError } from "../../src/telemetry/metric-source.ts";
+import { telemetryPreset } from "../../src/telemetry/presets/index.ts";
 import { PrometheusSource } from "../../src/telemetry/prometheus-source.ts";
+
+const sandbox = telemetryPreset("sandbox");
 
 type Reply = { status?: number; body: unknown; raw?: boolean };
 const seen: Array<{ path: string; params: URLSearchParams }> = [];
@@ -34,14 +37,14 @@ beforeEach(() => {
 });
 
 describe("PrometheusSource", () => {
-  it("asks the documented PromQL for service stats and merges the three answers", async () => {
+  it("asks the configured PromQL for service stats and merges the three answers", async () => {
     answer = (_p, q) => {
       const query = q.get("query")!;
       if (query.startsWith("histogram_quantile")) return { body: vector([[{ service: "geo" }, "0.2475"], [{ service: "idle" }, "NaN"]]) };
       if (query.includes(" / ")) return { body: vector([[{ service: "geo" }, "0.05"], [{ service: "idle" }, "NaN"]]) };
       return { body: vector([[{ service: "geo" }, "12.5"], [{ service: "rate" }, "3"], [{ service: "idle" }, "0"]]) };
     };
-    const src = new PrometheusSource({ url: `${base}/`, rateWindow: "1m" });
+    const src = new PrometheusSource({ url: `${base}/`, rateWindow: "1m", queries: sandbox });
     const stats = await src.serviceStats('hotel"ns');
     assert.deepEqual(Object.fromEntries(stats), {
       geo: { requestRate: 12.5, errorRatio: 0.05, p99Seconds: 0.2475 },
@@ -55,15 +58,29 @@ describe("PrometheusSource", () => {
       'sum by (service) (rate(http_requests_total{namespace="hotel\\"ns"}[1m]))',
     ]);
     assert.ok(seen.every((s) => s.path === "/api/v1/query"));
-    assert.equal(src.name, `prometheus ${base}`);
+    assert.equal(src.name, `prometheus ${base} (sandbox)`);
   });
 
-  it("reads call edges from rpc_client_requests_total", async () => {
+  it("reads the istio preset by default: destination_service_name is the service, milliseconds become seconds", async () => {
+    answer = (_p, q) => {
+      const query = q.get("query")!;
+      if (query.startsWith("histogram_quantile")) return { body: vector([[{ destination_service_name: "geo" }, "247.5"]]) };
+      if (query.includes(" / ")) return { body: vector([[{ destination_service_name: "geo" }, "0.05"]]) };
+      return { body: vector([[{ destination_service_name: "geo" }, "12.5"]]) };
+    };
+    const src = new PrometheusSource({ url: base });
+    assert.deepEqual(Object.fromEntries(await src.serviceStats("hr")), { geo: { requestRate: 12.5, errorRatio: 0.05, p99Seconds: 0.2475 } });
+    assert.ok(seen.some((s) => s.params.get("query") === 'sum by (destination_service_name) (rate(istio_requests_total{reporter="destination",destination_service_namespace="hr"}[1m]))'));
+    assert.ok(seen.some((s) => s.params.get("query") === 'histogram_quantile(0.99, sum by (destination_service_name, le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service_namespace="hr"}[1m])))'));
+    assert.equal(src.name, `prometheus ${base} (istio)`);
+  });
+
+  it("reads call edges with the configured labels", async () => {
     answer = (_p, q) =>
       q.get("query")!.includes(" / ")
         ? { body: vector([[{ service: "frontend", callee: "search" }, "0.5"]]) }
         : { body: vector([[{ service: "search", callee: "geo" }, "4"], [{ service: "frontend", callee: "search" }, "8"]]) };
-    const edges = await new PrometheusSource({ url: base, rateWindow: "30s" }).callEdges("hr");
+    const edges = await new PrometheusSource({ url: base, rateWindow: "30s", queries: sandbox }).callEdges("hr");
     assert.deepEqual(edges, [
       { service: "frontend", callee: "search", rate: 8, errorRatio: 0.5 },
       { service: "search", callee: "geo", rate: 4, errorRatio: 0 },

@@ -9,6 +9,9 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { isTelemetryError } from "../../src/telemetry/metric-source.ts";
 import { ScrapeSource } from "../../src/telemetry/scrape-source.ts";
+import { telemetryPreset } from "../../src/telemetry/presets/index.ts";
+
+const sandbox = telemetryPreset("sandbox");
 
 /** The endpoint's state: counters the test moves, and how many scrapes it served. */
 const state = { ok: 0, errors: 0, slow: 0, fast: 0, calls: 0, scrapes: 0, status: 200 };
@@ -73,7 +76,7 @@ describe("ScrapeSource", () => {
     const clock = new StepClock();
     // During the 5 s priming wait: 98 ok + 2 errors, 99 fast + 1 slow, 20 calls.
     clock.onSleep = () => Object.assign(state, { ok: state.ok + 98, errors: state.errors + 2, fast: state.fast + 99, slow: state.slow + 1, calls: state.calls + 20 });
-    const src = new ScrapeSource({ url, clock, primeIntervalMs: 5_000 });
+    const src = new ScrapeSource({ url, clock, queries: sandbox, primeIntervalMs: 5_000 });
     const stats = await src.serviceStats("hr");
     assert.equal(state.scrapes, 2);
     const geo = stats.get("geo")!;
@@ -83,7 +86,7 @@ describe("ScrapeSource", () => {
     assert.equal(geo.p99Seconds, 0.05);
     assert.deepEqual(await src.callEdges("hr"), [{ service: "frontend", callee: "geo", rate: 4, errorRatio: 0 }]);
     assert.equal(state.scrapes, 2, "a call right after a scrape reuses it");
-    assert.equal(src.name, `scrape ${url}`);
+    assert.equal(src.name, `scrape ${url} (sandbox)`);
     assert.deepEqual(await src.firingAlerts(), []);
   });
 
@@ -91,7 +94,7 @@ describe("ScrapeSource", () => {
     reset();
     const clock = new StepClock();
     clock.onSleep = () => Object.assign(state, { ok: state.ok + 1000 });
-    const src = new ScrapeSource({ url, clock, primeIntervalMs: 1_000 });
+    const src = new ScrapeSource({ url, clock, queries: sandbox, primeIntervalMs: 1_000 });
     await src.serviceStats("hr"); // prime: ok 0 → 1000
     // The pod restarts: its counters start again from zero and count 300 ok + 100 errors in 10 s.
     clock.t += 10_000;
@@ -107,7 +110,7 @@ describe("ScrapeSource", () => {
   it("shares one scrape between concurrent calls and re-primes after a stale gap", async () => {
     reset();
     const clock = new StepClock();
-    const src = new ScrapeSource({ url, clock, primeIntervalMs: 1_000, maxAgeMs: 60_000 });
+    const src = new ScrapeSource({ url, clock, queries: sandbox, primeIntervalMs: 1_000, maxAgeMs: 60_000 });
     await Promise.all([src.serviceStats("hr"), src.callEdges("hr"), src.serviceStats("hr")]);
     assert.equal(state.scrapes, 2);
     clock.t += 120_000; // longer than maxAge: the old scrape would average two minutes away

@@ -8,6 +8,7 @@
  * ledger everything is the plain `LedgerEntry` type.
  */
 import { z } from 'zod';
+import type { ObjectAddress, SameShape } from '../../kube/types.ts';
 import { findNonJson, type JsonObject } from './canonical.ts';
 import { MAX_OBJECT_REFS, MAX_REF_ID_LENGTH } from './defaults.ts';
 import { LedgerError } from './errors.ts';
@@ -63,7 +64,8 @@ export const ObjectRefSchema = z.strictObject({
   namespace: plainText(253).optional(),
   name: plainText(253),
 });
-export type ObjectRef = z.infer<typeof ObjectRefSchema>;
+export type ObjectRef = ObjectAddress;
+const _ledgerRefIsTheAddress: SameShape<z.infer<typeof ObjectRefSchema>, ObjectAddress> = true;
 
 export const ActorSchema = plainText(MAX_REF_ID_LENGTH).regex(
   /^[a-z][a-z0-9-]*:\S+$/,

@@ -9,7 +9,7 @@
  * as an attempt, at most DEFAULT_MAX_STALE_REPLANS times in a row).
  */
 import { readPayloads } from "../../core/ledger/payload.ts";
-import { parsePlan } from "../../core/plan.ts";
+import { parsePlan, planTargets } from "../../core/plan.ts";
 import { TX } from "../../core/transaction-records.ts";
 import { observeTargets } from "../../core/plan-freshness.ts";
 import { runTransaction, type TransactionResult } from "../../core/transaction.ts";
@@ -58,7 +58,7 @@ export const transactNode = (deps: GraphDeps) => async (s: IncidentState): Promi
         ledger: deps.ledger,
         clock: deps.clock,
         lock: deps.lock,
-        health: deps.health(incident, baselineOf(s)),
+        health: deps.health(incident, baselineOf(s), plan ? planTargets(plan) : []),
         newId: () => txId,
         settings: deps.transactionSettings,
         onStep: (step) => deps.onTransactionStep?.(step, txId),
