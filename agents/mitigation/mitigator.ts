@@ -51,8 +51,10 @@ export class EmbeddedMitigationAgent implements MitigationAgent {
   constructor(private readonly opts: MitigationOptions = {}) {}
 
   async propose(incident: Incident, diagnosis: Diagnosis, attempts: Attempt[], ctx: AgentContext): Promise<Proposal | null> {
-    const tried = new Set(attempts.map((a) => a.planDigest));
-    const failures = (h: Hypothesis) => attempts.filter((a) => a.hypothesis === h.summary && a.outcome !== "committed").length;
+    // A plan rolled back only because of failures that were not its doing may be proposed once more.
+    const triedTimes = (d: string) => attempts.filter((a) => a.planDigest === d).length;
+    const tried = new Set(attempts.filter((a) => !a.external?.length || triedTimes(a.planDigest) > 1).map((a) => a.planDigest));
+    const failures = (h: Hypothesis) => attempts.filter((a) => a.hypothesis === h.summary && a.outcome !== "committed" && !a.external?.length).length;
     const onset = Date.parse(incident.onsetAt) || ctx.clock.now();
     const candidates: Candidate[] = [];
     for (const h of diagnosis.hypotheses) {
@@ -110,5 +112,6 @@ export class EmbeddedMitigationAgent implements MitigationAgent {
 function toPlan(draft: Draft | undefined, remedy: string, h: Hypothesis): { plan: Plan; rationale: string; origin: Record<string, unknown> } | undefined {
   if (!draft) return undefined;
   const id = `${remedy}:${h.rootCause.kind}/${h.rootCause.namespace ?? ""}/${h.rootCause.name}`.slice(0, 200);
-  return { plan: { id, steps: draft.steps }, rationale: draft.rationale, origin: { reasoner: "embedded", remedy, finding: h.facts.finding ?? null } };
+  const source = remedy === "restore-last-good" ? "history" : "targeted";
+  return { plan: { id, steps: draft.steps, ...(draft.approval ? { approval: draft.approval } : {}) }, rationale: draft.rationale, origin: { reasoner: "embedded", remedy, source, finding: h.facts.finding ?? null } };
 }

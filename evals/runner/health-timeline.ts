@@ -17,7 +17,8 @@ import { DEFAULT_HEALTH_SAMPLE_MS, DEFAULT_HEALTH_WINDOW } from "../defaults.ts"
 export type Sample = { at: number; report: HealthReport };
 
 /** One committed transaction, as the ledger shows it: when its intent and commit were written. */
-export type CommittedTx = { txId: string; intentAt: number; commitAt: number };
+/** A committed transaction: when it meant to write, when it committed, and the names of the objects it wrote. */
+export type CommittedTx = { txId: string; intentAt: number; commitAt: number; touched?: ReadonlySet<string> };
 
 export class HealthTimeline {
   readonly samples: Sample[] = [];
@@ -84,13 +85,17 @@ export class HealthTimeline {
    * restored, the cluster's state is what the fault made it, and how that state ages (a Pending pod
    * passing its grace period) is not Stratus's doing.
    */
-  violations(committed: CommittedTx[], leftInPlaceSince: number | undefined): string[] {
+  violations(committed: CommittedTx[], leftInPlaceSince: number | undefined, faultEntities: ReadonlySet<string> = new Set()): string[] {
     const out: string[] = [];
     for (const tx of committed) {
       const before = this.before(tx.intentAt);
       const after = this.after(tx.commitAt);
       if (!before || !after) continue;
-      const r = regressed(before, after);
+      // The runner knows what it injected: a failure on an object an injected fault acts on, which
+      // the commit did not touch, is that fault's symptom (landing or unmasked meanwhile), not
+      // Stratus's doing.
+      const exempt = new Set([...faultEntities].filter((e) => !(tx.touched ?? new Set()).has(e)));
+      const r = regressed(withoutEntities(before, exempt), withoutEntities(after, exempt));
       if (r.regressed) out.push(`after committed ${tx.txId}: ${r.reasons.join("; ")}`);
     }
     if (leftInPlaceSince !== undefined) {
@@ -103,4 +108,13 @@ export class HealthTimeline {
     }
     return out;
   }
+}
+
+/** The report without the results about `names` ("namespace/name" or bare names), severity recomputed. */
+function withoutEntities(r: HealthReport, names: ReadonlySet<string>): HealthReport {
+  if (!names.size) return r;
+  const gone = (entity: string) => names.has(entity) || names.has(entity.slice(entity.indexOf("/") + 1));
+  const results = r.results.filter((x) => !gone(x.entity));
+  const failing = results.filter((x) => x.status === "fail");
+  return { ...r, results, failing: r.failing.filter((k) => !gone(k.slice(k.indexOf(":") + 1))), severity: failing.reduce((s, x) => s + (r.weights[x.check] ?? 1), 0) };
 }

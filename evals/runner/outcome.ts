@@ -65,11 +65,11 @@ export function scoreScenario(job: Job, o: Observed, cost: { wallSeconds: number
   const committedIds = new Set(o.ledger.byKind("commit").map((e) => e.txId));
   const committed: CommittedTx[] = attempted
     .filter((t) => t.result.outcome === "committed" && committedIds.has(t.result.txId))
-    .map((t) => ({ txId: t.result.txId, intentAt: o.intents.get(t.result.txId) ?? t.at, commitAt: t.at }));
+    .map((t) => ({ txId: t.result.txId, intentAt: o.intents.get(t.result.txId) ?? t.at, commitAt: t.at, touched: touchedBy(t.result) }));
   // Writes no commit vouched for and no rollback undid: naive's failed attempts, or a rollback that escalated.
   const leftInPlace = attempted.filter((t) => t.result.outcome !== "committed" && t.result.steps.some((st) => st.applied ?? st.ok) && (job.agent === "naive" || !restoredAll(t.result)));
   const firstWriteAt = Math.min(...attempted.filter((t) => t.result.steps.some((st) => st.applied ?? st.ok)).map((t) => o.intents.get(t.result.txId) ?? t.at));
-  const tnrDetails = o.timeline.violations(committed, leftInPlace.length ? firstWriteAt : undefined);
+  const tnrDetails = o.timeline.violations(committed, leftInPlace.length ? firstWriteAt : undefined, faultEntities(s));
 
   const allOk = o.oracles.length > 0 && o.oracles.every((x) => x.ok);
   const mitigated = committed.length > 0 && allOk;
@@ -120,4 +120,14 @@ function attemptLog(o: Observed, results: TransactionResult[]): ScenarioResult["
     const plan = plans.find((p) => r.txId === `${p.incidentId}-tx${p.attempt}` || r.txId.startsWith(`${p.incidentId}-tx${p.attempt}-`));
     return { hypothesis: plan?.hypothesis ?? "", plan: plan?.lines ?? [], outcome: r.outcome, reason: r.reason.slice(0, 600) };
   });
+}
+
+/** The name of every object a transaction's steps wrote ("Kind namespace/name" in the record). */
+function touchedBy(r: TransactionResult): Set<string> {
+  return new Set(r.steps.flatMap((st) => st.objects ?? []).map((o) => o.slice(o.lastIndexOf("/") + 1)));
+}
+
+/** Names the scenario's faults act on (their targets and the entities the scenario localizes them to). */
+function faultEntities(s: Job["scenario"]): Set<string> {
+  return new Set([...s.faults.map((f) => f.target.name), ...(s.expect.localization ?? [])]);
 }

@@ -25,6 +25,10 @@ export const DEFAULT_WAIT_POLL_MS = 1_000;
 /** Risk classes that need a person's approval unless the policy says otherwise. */
 export const DEFAULT_REQUIRE_APPROVAL: readonly RiskClass[] = ["high"];
 
+/** Kinds whose writes at or above DEFAULT_APPROVAL_KINDS_RISK need a person's approval by default: credentials and nodes. */
+export const DEFAULT_APPROVAL_KINDS: readonly string[] = ["Secret", "Node"];
+export const DEFAULT_APPROVAL_KINDS_RISK: RiskClass = "medium";
+
 /** Namespaces never in scope unless a policy file lists them explicitly: the cluster's own. */
 export const DEFAULT_EXCLUDED_NAMESPACES: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
 

@@ -13,7 +13,7 @@ import { formatRef, type ObjectRef } from "../kube/types.ts";
 import type { Action, RiskClass } from "./actions/action.ts";
 import { ACTION_TYPES, actionDefinition, isActionType, parseAction } from "./actions/registry.ts";
 import { formatPath, validationError, zodIssues, type Issue } from "./actions/schema.ts";
-import { DEFAULT_EXCLUDED_NAMESPACES, DEFAULT_MAX_ACTIONS, DEFAULT_REQUIRE_APPROVAL, MAX_ACTIONS_HARD_LIMIT } from "./defaults.ts";
+import { DEFAULT_APPROVAL_KINDS, DEFAULT_APPROVAL_KINDS_RISK, DEFAULT_EXCLUDED_NAMESPACES, DEFAULT_MAX_ACTIONS, DEFAULT_REQUIRE_APPROVAL, MAX_ACTIONS_HARD_LIMIT } from "./defaults.ts";
 import { StratusError } from "../base/errors.ts";
 import { isActionStep, type Plan } from "./plan.ts";
 
@@ -32,7 +32,7 @@ const CLUSTER_SCOPED_KINDS = new Set([
 ]);
 
 /** The only actions allowed on a cluster-scoped object. */
-const CLUSTER_SCOPED_ACTIONS = new Set(["cordon", "uncordon"]);
+const CLUSTER_SCOPED_ACTIONS = new Set(["cordon", "uncordon", "set-taints"]);
 
 const GLOB = /^[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?$/;
 const namespacePattern = z.string().max(63).regex(GLOB, "must be a namespace name, optionally with * wildcards (e.g. \"team-*\")");
@@ -57,6 +57,8 @@ const policySchema = z
     excludeNamespaces: z.array(namespacePattern).default([...DEFAULT_EXCLUDED_NAMESPACES]),
     maxActionsPerTransaction: z.number().int().min(1).max(MAX_ACTIONS_HARD_LIMIT).default(DEFAULT_MAX_ACTIONS),
     requireApproval: z.array(riskClass).default([...DEFAULT_REQUIRE_APPROVAL]),
+    /** Kinds whose writes of medium risk or more need approval whatever requireApproval says (default Secret, Node). */
+    approvalKinds: z.array(z.string().regex(/^[A-Z][A-Za-z0-9]*$/, "must be a Kind in CamelCase, e.g. \"Secret\"")).default([...DEFAULT_APPROVAL_KINDS]),
     allowedActions: z.array(actionType).min(1, "list at least one action, or leave allowedActions out").optional(),
     deniedActions: z.array(actionType).default([]),
     forbidden: z.array(forbiddenRule).default([]),
@@ -167,12 +169,31 @@ function checkSteps(policy: Policy, actionSteps: Array<{ id: string; action: unk
       continue;
     }
     const def = actionDefinition(action.type);
-    for (const reason of actionRules(policy, action, def.targets(action.params))) refuse(reason);
+    const targets = def.targets(action.params);
+    for (const reason of actionRules(policy, action, targets)) refuse(reason);
+    const sensitive = RISK_ORDER[def.risk] >= RISK_ORDER[DEFAULT_APPROVAL_KINDS_RISK] ? targets.find((t) => policy.approvalKinds.includes(t.kind)) : undefined;
     if (policy.requireApproval.includes(def.risk)) {
       needsApproval.push({ stepId: step.id, risk: def.risk, reason: `${def.risk}-risk action needs approval: ${def.describe(action.params)}` });
+    } else if (sensitive) {
+      needsApproval.push({ stepId: step.id, risk: def.risk, reason: `${def.risk}-risk write to ${formatRef(sensitive)} needs approval (approvalKinds: ${policy.approvalKinds.join(", ")}): ${def.describe(action.params)}` });
     }
   }
   return { allowed: refusals.length === 0, refusals, needsApproval };
+}
+
+const RISK_ORDER: Readonly<Record<RiskClass, number>> = { low: 0, medium: 1, high: 2 };
+
+/**
+ * The policy a watchdog watching `watched` (its `-n` namespaces) acts under: a policy that names no
+ * namespaces ("*", the default) is narrowed to exactly the watched ones, so a plan — a model's
+ * included — can never write outside what the watchdog watches. A policy that lists namespaces
+ * explicitly keeps its list: naming more is how an operator lets Stratus act beyond `-n`.
+ * Exclusions (kube-system...) hold either way.
+ */
+export function confineToWatched(policy: Policy, watched: readonly string[] | undefined): Policy {
+  if (!watched?.length || policy.namespaces !== "*") return policy;
+  // Listing a namespace overrides the exclusions; a watched kube-system must not, so drop those here.
+  return deepFreeze({ ...policy, namespaces: [...new Set(watched)].filter((ns) => !policy.excludeNamespaces.some((g) => globMatch(g, ns))) });
 }
 
 /** Refusals from the built-in deletion and cluster-scope rules, read off raw params. */

@@ -220,6 +220,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     }
     await step("dry-run");
 
+    const changedAt = clock.now();
     // 5b. Staged apply.
     const failed = await applyStages(compiled.stages, {
       client, clock, lock, settings: s,
@@ -238,8 +239,9 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     // verifying) holds: one more window, one more measurement; still bursting aborts as Inconclusive.
     let h1 = h0;
     let verdict: Verdict | undefined;
+    // Alerts count from the first write on: those arriving while the change settles are part of it.
+    let windowStart = changedAt;
     for (const phase of ["verify", "remeasure"] as const) {
-      const windowStart = clock.now();
       await clock.sleep(s.stabilizationMs);
       lock.assertHeld();
       await step(phase);
@@ -251,6 +253,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
       append(TX.health, { phase, severity: h1.severity, failing: h1.failing, at: h1.at, verdict });
       deps.onProgress?.({ type: "verified", verdict });
       if (verdict.phase !== "Inconclusive") break;
+      windowStart = clock.now();
     }
     if (verdict!.phase === "Inconclusive") return await abort(`inconclusive, not a regression: alerts were still bursting after holding one more window (${verdict!.reason})`, verdict);
     if (verdict!.phase !== "Successful") return await abort(verdict!.reason, verdict);

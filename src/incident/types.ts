@@ -81,5 +81,11 @@ export const Attempt = z.strictObject({
   planDigest: z.string(),
   outcome: z.enum(["committed", "rolled-back", "aborted", "escalated", "refused", "needs-approval", "no-plan", "stale"]),
   reason: z.string(),
+  /**
+   * Failures that made the attempt look like a regression but were not its doing: they appeared
+   * during it, survived its rollback, and sit on objects it did not touch (a fault that landed or
+   * was unmasked meanwhile). Such an attempt's plan may be proposed once more, from the new baseline.
+   */
+  external: z.array(z.string()).optional(),
 });
 export type Attempt = z.infer<typeof Attempt>;

@@ -94,7 +94,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
     if (!parsed.success) return sendJson(res, 400, { error: "invalid alert payload", issues: issues(parsed.error), hint: "send Alertmanager's webhook JSON: {status, alerts: [{status, labels: {alertname, ...}, annotations, startsAt, endsAt}]}" });
     const n = deps.alerts.ingest(parsed.data);
     deps.onAlerts?.();
-    return sendJson(res, 202, { accepted: n, held: deps.alerts.size.alerts });
+    return sendJson(res, 202, { accepted: n, firing: deps.alerts.firing().length });
   }
   if (path === "/api/ledger" && method === "GET") return ledgerApi(url, res, deps.ledger);
   if (path === "/api/incidents" && method === "GET") return sendJson(res, 200, { incidents: deps.incidents?.() ?? [] });

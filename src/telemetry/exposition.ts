@@ -10,7 +10,7 @@ import { TelemetryError } from "./metric-source.ts";
 export type MetricType = "counter" | "gauge" | "histogram" | "summary" | "untyped";
 
 export type Sample = {
-  /** The sample's own name, suffix included: `http_request_duration_seconds_bucket`. */
+  /** The sample's own name, suffix included (a histogram's `<family>_bucket`, `<family>_count`). */
   name: string;
   labels: Record<string, string>;
   value: number;
@@ -50,14 +50,18 @@ export function parseValue(text: string): number {
   return Number(text);
 }
 
-export function parseExposition(text: string): Exposition {
+/**
+ * Parses a text exposition. With `keep`, samples whose name it refuses are skipped before their
+ * labels are read (a scraper that needs a few families of a large endpoint pays for those only).
+ */
+export function parseExposition(text: string, keep?: (name: string) => boolean): Exposition {
   const samples: Sample[] = [];
   const families = new Map<string, MetricFamily>();
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, "");
     try {
-      parseLine(line, samples, families);
+      parseLine(line, samples, families, keep);
     } catch (e) {
       throw new TelemetryError(`metrics text line ${i + 1}: ${(e as Error).message}: ${JSON.stringify(line.slice(0, 120))}; check that the endpoint serves the Prometheus text format`, { line: i + 1 });
     }
@@ -65,9 +69,13 @@ export function parseExposition(text: string): Exposition {
   return { samples, families };
 }
 
-function parseLine(line: string, samples: Sample[], families: Map<string, MetricFamily>): void {
+function parseLine(line: string, samples: Sample[], families: Map<string, MetricFamily>, keep?: (name: string) => boolean): void {
   const trimmed = line.trim();
   if (trimmed === "") return;
+  if (keep && !trimmed.startsWith("#")) {
+    const end = trimmed.search(/[{ \t]/);
+    if (!keep(end < 0 ? trimmed : trimmed.slice(0, end))) return;
+  }
   if (trimmed.startsWith("#")) {
     const m = /^#\s*(HELP|TYPE)\s+(\S+)(?:\s+(.*))?$/.exec(trimmed);
     if (!m) return; // a plain comment, or OpenMetrics' "# EOF"
@@ -143,8 +151,14 @@ function parseLabels(line: string, pos: number, labels: Record<string, string>):
     pos++;
     let value = "";
     for (;;) {
+      // Copy the run up to the next quote or backslash at once; most values have no escapes.
+      const q = line.indexOf('"', pos);
+      const b = line.indexOf("\\", pos);
+      const stop = b >= 0 && (q < 0 || b < q) ? b : q;
+      if (stop < 0) throw new Error(`unterminated value for label ${label}`);
+      value += line.slice(pos, stop);
+      pos = stop;
       const c = line[pos];
-      if (c === undefined) throw new Error(`unterminated value for label ${label}`);
       if (c === '"') break;
       if (c === "\\") {
         const n = line[pos + 1];
@@ -153,10 +167,7 @@ function parseLabels(line: string, pos: number, labels: Record<string, string>):
         else if (n === "n") value += "\n";
         else throw new Error(`invalid escape "\\${n ?? ""}" in label ${label} (allowed: \\\\, \\", \\n)`);
         pos += 2;
-        continue;
       }
-      value += c;
-      pos++;
     }
     if (label in labels) throw new Error(`label ${label} appears twice`);
     labels[label] = value;

@@ -23,18 +23,6 @@ export function counterIncrease(prev: number | undefined, cur: number): number {
   return cur >= prev ? cur - prev : cur;
 }
 
-/** Increases of every series named `name` whose labels pass `keep`, between two scrapes. */
-export function increases(prev: Scrape, cur: Scrape, name: string, keep: (labels: Record<string, string>) => boolean): Array<{ labels: Record<string, string>; increase: number }> {
-  const before = new Map<string, number>();
-  for (const s of prev.samples) if (s.name === name && keep(s.labels)) before.set(seriesKey(s.name, s.labels), s.value);
-  const out: Array<{ labels: Record<string, string>; increase: number }> = [];
-  for (const s of cur.samples) {
-    if (s.name !== name || !keep(s.labels)) continue;
-    out.push({ labels: s.labels, increase: counterIncrease(before.get(seriesKey(s.name, s.labels)), s.value) });
-  }
-  return out;
-}
-
 export type Bucket = { le: number; count: number };
 
 /**

@@ -21,6 +21,7 @@ import { parseExposition } from "./exposition.ts";
 import { httpGet, HttpUnreachable, type HttpAnswer } from "./http.ts";
 import { TelemetryError, type Alert, type CallEdge, type MetricSource, type ServiceStats } from "./metric-source.ts";
 import { evaluatePromQL } from "./promql/evaluate.ts";
+import { queriedMetricNames } from "./promql/metric-names.ts";
 import { parsePromQL, UnsupportedPromQL, type Expr } from "./promql/parse.ts";
 import { defaultTelemetryQueries } from "./presets/index.ts";
 import type { TelemetryQueries } from "./queries.ts";
@@ -47,6 +48,8 @@ export class ScrapeSource implements MetricSource {
   private readonly opts: Required<Omit<ScrapeSourceOptions, "headers" | "queries">> & { headers: Record<string, string> };
   private readonly signals: SignalReader;
   private readonly parsed = new Map<string, Expr>();
+  /** The metric names the queries read: the only samples a scrape keeps. */
+  private readonly wanted: Set<string>;
   private last?: Scrape;
   private pair?: [Scrape, Scrape];
   private inflight?: Promise<[Scrape, Scrape]>;
@@ -71,6 +74,7 @@ export class ScrapeSource implements MetricSource {
         throw e;
       }
     }
+    this.wanted = new Set(queriedMetricNames(queries));
     this.name = `scrape ${opts.url} (${queries.name})`;
   }
 
@@ -119,7 +123,7 @@ export class ScrapeSource implements MetricSource {
     if (!res.ok) {
       throw new TelemetryError(`scraping ${this.opts.url} answered HTTP ${res.status}: ${text.slice(0, 200)}; check the metrics URL (it should be the /metrics path itself)`, { url: this.opts.url, status: res.status });
     }
-    return { at, samples: parseExposition(text).samples };
+    return { at, samples: parseExposition(text, (name) => this.wanted.has(name)).samples };
   }
 
   /** The (previous, current) scrape pair to compute rates over; see the module comment. */

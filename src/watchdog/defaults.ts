@@ -3,6 +3,7 @@
  * transaction, how long `--once` waits for quiet and at most, and the writer identity. Flags
  * override them; nothing else in src/watchdog carries a literal.
  */
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 
 /** Detection looks this often (clock ms), and sooner when an informer sees a change. */
@@ -26,8 +27,13 @@ export const DEFAULT_ONCE_TIMEOUT_MS = 15 * 60_000;
 export const DEFAULT_INFORMER_SYNC_TIMEOUT_MS = 30_000;
 /** A failed watch is restarted after this much wall time. */
 export const INFORMER_RESTART_DELAY_MS = 1_000;
-/** The writer Lease holder name: stable across restarts, so a restarted watchdog takes its own Lease back at once. */
-export const DEFAULT_IDENTITY = `stratus@${hostname()}`;
+/**
+ * The writer Lease holder name: unique to this process (host, pid and random bytes), so two
+ * watchdogs never share one identity — not even two started with the same ledger on one host — and
+ * only one of them writes. A restarted watchdog is a new holder: it waits for its predecessor's
+ * Lease to expire (a clean stop releases it at once).
+ */
+export const DEFAULT_IDENTITY = `stratus@${hostname()}/${process.pid}-${randomBytes(4).toString("hex")}`;
 /** How long a transaction waits for the writer Lease (another Stratus mitigating) before aborting. */
 export const DEFAULT_TX_LOCK_WAIT_MS = 60_000;
 /** How long recovery waits for another holder's Lease at start. */

@@ -215,6 +215,7 @@ export class IncidentLoop {
     const now = this.o.clock.now();
     this.lastActivity = now;
     const entry = this.book.update(id, out.status, out.reason, out.question, now);
+    if (process.env.STRATUS_DEBUG_LOOP) console.error(`[loop] ${new Date(now).toISOString()} ${id}: ${out.status}: ${out.reason.slice(0, 400)}`);
     const ended = out.status === "resolved" || out.status === "escalated" || out.status === "proposed";
     if (entry && ended) {
       // Closed in detection either way, so the namespace can raise other problems; a problem handed

@@ -14,11 +14,11 @@ import { DEFAULT_PLAYBOOK_DIR, watchPlaybooks, type Playbook, type PlaybookWatch
 import { withLlm } from "../../../agents/llm-agent.ts";
 import { systemClock, type Clock } from "../../base/clock.ts";
 import { DEFAULT_LEDGER_PATH, openLedger } from "../../core/ledger/index.ts";
-import { DEFAULT_POLICY, loadPolicy } from "../../core/policy.ts";
+import { DEFAULT_POLICY, confineToWatched, loadPolicy } from "../../core/policy.ts";
 import { checkpointPathFor, closeCheckpointer, openCheckpointer, recordLlmCall } from "../../graph/index.ts";
 import { KubeClient, loadKubeConfig } from "../../kube/kube-client.ts";
 import { createChatModel, describeLlm, llmConfigFromFlags, type LlmConfig } from "../../llm/index.ts";
-import { AlertStore, StratusMetrics, startServer } from "../../server/index.ts";
+import { AlertStore, StratusMetrics, loadAlertToken, startServer } from "../../server/index.ts";
 import { resolveTelemetry, type TelemetryQueries } from "../../telemetry/index.ts";
 import { chooseMetricSource, DEFAULT_IDENTITY, serverAlignedClock, Watchdog } from "../../watchdog/index.ts";
 import { durationFlag, UsageError, type Io } from "../io.ts";
@@ -49,7 +49,10 @@ improve). Every step goes to the ledger; the story goes to the terminal.
   --interval DUR         how often detection looks (default 5s; sooner on changes)
   --max-attempts N       mitigation attempts per incident before escalating (default 3)
   --stabilization DUR    how long a change settles before health is verified (default 30s)
-  --identity NAME        the writer Lease holder name (default stratus@HOST/<hash of the ledger path>)
+  --identity NAME        the writer Lease holder name (default stratus@HOST/PID-RANDOM/<hash of the ledger path>,
+                         unique per process; a fixed NAME shared by two processes lets both write)
+  --alert-token-file F   the bearer token POST /alerts must carry (first line of F; or $STRATUS_ALERT_TOKEN);
+                         without one, alert intake is closed (403)
   --speed X              the cluster's clock runs X times faster (a sped-up sandbox): wait in its time
 Durations: 90s, 1m30s, 500ms, 2h (a unit is required).`;
 
@@ -72,6 +75,8 @@ export type WatchSetup = {
   maxAttempts?: number;
   stabilizationMs?: number;
   identity?: string;
+  /** A file holding the alert senders' bearer token (else STRATUS_ALERT_TOKEN; else intake closed). */
+  alertTokenFile?: string;
   speed?: number;
   /** The clock to use (stratus start passes the sandbox's); otherwise system or --speed aligned. */
   clock?: Clock;
@@ -114,6 +119,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
       "max-attempts": { type: "string" },
       stabilization: { type: "string" },
       identity: { type: "string" },
+      "alert-token-file": { type: "string" },
       speed: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -150,6 +156,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
     maxAttempts: values["max-attempts"] === undefined ? undefined : intFlag("--max-attempts", values["max-attempts"], 1, 20),
     stabilizationMs: optDuration("--stabilization", values.stabilization),
     identity: values.identity,
+    alertTokenFile: values["alert-token-file"] ? resolve(values["alert-token-file"]) : undefined,
     speed: values.speed === undefined ? undefined : positive("--speed", values.speed),
     handleSignals: true,
   };
@@ -159,14 +166,16 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
 /** Wires and runs one watchdog; returns its exit code. Closes everything it opened. */
 export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
   const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context });
-  const policy = s.policyFile ? loadPolicy(s.policyFile) : DEFAULT_POLICY;
+  // Watching -n NS confines writes to NS unless the policy file names namespaces itself.
+  const policy = confineToWatched(s.policyFile ? loadPolicy(s.policyFile) : DEFAULT_POLICY, s.namespaces);
+  const alertToken = loadAlertToken({ file: s.alertTokenFile });
   let clock: Clock = s.clock ?? systemClock;
   if (!s.clock && s.speed && s.speed !== 1) clock = await serverAlignedClock(new KubeClient(kc), s.speed, s.namespaces?.[0] ?? "default");
   const client = new KubeClient(kc, { clock });
   const ledger = openLedger({ path: s.ledgerPath, now: () => clock.now() });
   const checkpointer = openCheckpointer(s.checkpointsPath ?? checkpointPathFor(s.ledgerPath));
   const metrics = new StratusMetrics(() => clock.now());
-  const alerts = new AlertStore(() => clock.now());
+  const alerts = new AlertStore(() => clock.now(), { onDrop: (n) => metrics.alertsDropped.inc(n) });
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   // The playbook library in force, kept current by the watcher: an edited playbook is reloaded
   // live; an invalid edit is rejected with its error and the last good version stays in force.
@@ -210,7 +219,9 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
         incidents: () => watchdog.incidents(),
         approve: (id, body) => watchdog.approve(id, body),
         onAlerts: () => watchdog.poke(),
+        ...(alertToken ? { alertToken } : {}),
       });
+      if (!alertToken) io.err("alert intake is closed (POST /alerts answers 403): pass --alert-token-file FILE or set STRATUS_ALERT_TOKEN to take Alertmanager's alerts");
       io.err(`serving ${server.url}/metrics, /healthz, /readyz, POST /alerts, /api/ledger, POST /approvals/ID`);
     }
     const stop = () => void watchdog.stop();
@@ -248,8 +259,9 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
 }
 
 /**
- * The writer Lease holder: stable for one ledger on one host, so a restarted watchdog takes its
- * own Lease back at once, and distinct for two watchdogs with different ledgers.
+ * The writer Lease holder: this process's unique identity (host, pid, random) with the ledger it
+ * writes, so the Lease says which ledger its holder records to. Two processes sharing one ledger
+ * path still get two identities: only one of them holds the Lease and writes.
  */
 export const identityFor = (ledgerPath: string) => `${DEFAULT_IDENTITY}/${createHash("sha256").update(ledgerPath).digest("hex").slice(0, 8)}`;
 

@@ -1,6 +1,7 @@
 /**
  * `delete-pod`: delete one pod so its controller replaces it — the fix for a pod wedged on a bad
- * node or in a bad state. The pod is the only target: its replacement is the controller's.
+ * node or in a bad state. The pod is the only target: its replacement is the controller's. High
+ * risk like every deletion: the default policy asks a person.
  */
 import { z } from "zod";
 import { formatRef, type ObjectRef } from "../../kube/types.ts";
@@ -16,7 +17,7 @@ const ref = (p: DeletePodParams): ObjectRef => ({ apiVersion: "v1", kind: "Pod",
 export const deletePodAction: ActionDefinition<DeletePodParams> = {
   type: "delete-pod",
   params,
-  risk: "medium",
+  risk: "high",
   describe: (p) => `delete ${formatRef(ref(p))} (its controller makes a new one)`,
   targets: (p) => [ref(p)],
   async apply(p, ctx) {

@@ -14,6 +14,9 @@ export const CREATE_DELETE_KINDS: Readonly<Record<string, string>> = {
   ConfigMap: "v1",
   Secret: "v1",
   Service: "v1",
+  ResourceQuota: "v1",
+  LimitRange: "v1",
+  HorizontalPodAutoscaler: "autoscaling/v2",
 };
 
 /** Kinds patch accepts, by kind → apiVersion. */
@@ -27,6 +30,9 @@ export const PATCH_KINDS: Readonly<Record<string, string>> = {
   Secret: "v1",
   NetworkPolicy: "networking.k8s.io/v1",
   PersistentVolumeClaim: "v1",
+  ResourceQuota: "v1",
+  LimitRange: "v1",
+  HorizontalPodAutoscaler: "autoscaling/v2",
 };
 
 export const isChaosMesh = (apiVersion: string) => apiVersion.split("/")[0] === CHAOS_MESH_GROUP && apiVersion.includes("/");

@@ -47,7 +47,7 @@ export const patchAction: ActionDefinition<PatchParams> = {
   type: "patch",
   params,
   risk: "high",
-  describe: (p) => `${p.patchType} patch ${formatRef(ref(p))}: ${JSON.stringify(p.patch).slice(0, 200)}`,
+  describe: (p) => `${p.patchType} patch ${formatRef(ref(p))}: ${p.kind === "Secret" ? hiddenPatch(p.patch) : JSON.stringify(p.patch).slice(0, 200)}`,
   targets: (p) => [ref(p)],
   async apply(p, ctx) {
     const current = await readExisting(ctx.client, ref(p));
@@ -62,3 +62,9 @@ export const patchAction: ActionDefinition<PatchParams> = {
     return { results: [result], summary: withDryRun(`patch ${formatRef(ref(p))} (${p.patchType}): ${shown}`, ctx) };
   },
 };
+
+/** A Secret patch in words without its values: the paths (or top-level keys) it writes. */
+function hiddenPatch(patch: PatchParams["patch"]): string {
+  const paths = Array.isArray(patch) ? patch.map((o) => `${o.op} ${o.path}`) : Object.keys(patch);
+  return `${paths.join(", ").slice(0, 200)} (values hidden)`;
+}

@@ -23,6 +23,7 @@ import { setImageAction } from "./set-image.ts";
 import { setNodeSelectorAction } from "./set-node-selector.ts";
 import { setProbeAction } from "./set-probe.ts";
 import { setResourcesAction } from "./set-resources.ts";
+import { setTaintsAction } from "./set-taints.ts";
 import { uncordonAction } from "./uncordon.ts";
 import { updateServiceAction } from "./update-service.ts";
 
@@ -48,6 +49,7 @@ export const ACTIONS: readonly AnyAction[] = [
   patchAction,
   cordonAction,
   uncordonAction,
+  setTaintsAction,
 ];
 
 const BY_TYPE = new Map(ACTIONS.map((a) => [a.type, a]));

@@ -49,7 +49,9 @@ export const planNode = (deps: GraphDeps) => async (s: IncidentState): Promise<I
     valid = false;
   }
   const digest = digestOf(plan);
-  const repeat = s.attempts.find((a) => a.planDigest === digest);
+  // A plan may run again only once, and only when its one try failed on failures that were not its doing.
+  const same = s.attempts.filter((a) => a.planDigest === digest);
+  const repeat = same.length === 1 && same[0].external?.length ? undefined : same[0];
   if (repeat) return noPlan(`the mitigation agent proposed the plan of attempt ${repeat.n} again (${repeat.outcome}: ${repeat.reason})`);
 
   const lines = planLines(plan);

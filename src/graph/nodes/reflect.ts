@@ -21,7 +21,8 @@ export const reflectNode = (deps: GraphDeps) => async (s: IncidentState): Promis
   } catch {
     lines = ["(invalid plan)"];
   }
-  const attempt: Attempt = { n: p.attempt, hypothesis: p.hypothesis.summary, plan: lines.join("\n"), planDigest: p.digest, outcome: failure.outcome, reason: failure.reason };
+  const external = externalOnly(s);
+  const attempt: Attempt = { n: p.attempt, hypothesis: p.hypothesis.summary, plan: lines.join("\n"), planDigest: p.digest, outcome: failure.outcome, reason: failure.reason, ...(external ? { external } : {}) };
   const attempts = [...s.attempts.filter((a) => a.n !== attempt.n), attempt];
   const { created } = appendOnce(deps.ledger, incident.id, `attempt:${attempt.n}`, { kind: "note", actor: ACTORS.graph, payload: { phase: "attempt-failed", attempt: attempt as unknown as Record<string, unknown> } });
   if (created) deps.onEvent?.({ type: "retry", incidentId: incident.id, attempt });
@@ -30,3 +31,17 @@ export const reflectNode = (deps: GraphDeps) => async (s: IncidentState): Promis
 
 export const routeAfterReflect = (deps: GraphDeps) => (s: IncidentState) =>
   s.attempts.length >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS) ? "escalate" : "plan";
+
+/**
+ * The failures that alone made this attempt fail, when every new failure after it (H1 against H0)
+ * is one the transaction found external (appeared meanwhile, survived the rollback, on untouched
+ * objects); undefined otherwise.
+ */
+function externalOnly(s: IncidentState): string[] | undefined {
+  const r = s.result;
+  const external = r?.restoration?.externalFailures;
+  if (!r || r.outcome !== "rolled-back" || !external?.length || !r.baseline || !r.after) return undefined;
+  const before = new Set(r.baseline.failing);
+  const fresh = r.after.failing.filter((k) => !before.has(k));
+  return fresh.length && fresh.every((k) => external.includes(k)) ? external : undefined;
+}

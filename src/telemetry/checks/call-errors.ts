@@ -1,6 +1,6 @@
 /**
- * call-errors: calls into each service, as its callers counted them
- * (`rpc_client_requests_total`), fail no more often than the callee's error SLO allows. Reported
+ * call-errors: calls into each service, as its callers counted them (the MetricSource's call
+ * edges, i.e. the configured `edgeRate` / `edgeErrorRatio` queries), fail no more often than the callee's error SLO allows. Reported
  * under the callee, so a callee whose own counters look fine (it never answered: refused
  * connections, dropped packets) or a caller that hides failures behind a fallback still leaves a
  * failing result. Edges with too little traffic are not judged; skipped without a metric source.

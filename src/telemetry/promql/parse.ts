@@ -144,6 +144,7 @@ export function parsePromQL(query: string): Expr {
     }
     if (t.t !== "id") return fail(`"${t.v}"`);
     const next = toks[p + 1]?.v;
+    if (next === "without") return fail('"without"', toks[p + 1]);
     if (t.v === "sum" && (next === "(" || next === "by")) {
       p++;
       let by: string[] | undefined;
@@ -162,7 +163,7 @@ export function parsePromQL(query: string): Expr {
       const d = peek();
       if (!d || d.t !== "dur") fail("a range that is not a duration");
       p++;
-      if (peek()?.v === ":") fail("a subquery");
+      if (peek()?.v.startsWith(":")) fail("a subquery");
       expect("]");
       expect(")");
       let rangeMs = 0;
