@@ -25,6 +25,7 @@ import type { LedgerStore } from "./ledger/index.ts";
 import type { LockHandle, WriterLock } from "./lock.ts";
 import { compilePlan, isActionStep, planTargets, refKey, type ActionStep, type Plan } from "./plan.ts";
 import { checkPlan, type Policy, type PolicyDecision } from "./policy.ts";
+import { withIncidentFailures } from "./incident-baseline.ts";
 import { restoreSnapshot, takeSnapshot, type RestoreOutcome, type Snapshot } from "./snapshot.ts";
 import { applyStages, runStep, type StepRecord } from "./transaction-apply.ts";
 import * as D from "./transaction-defaults.ts";
@@ -73,6 +74,8 @@ export type TransactionRequest = {
   kind: "mitigation" | "change";
   actor: string;
   incidentId?: string;
+  /** The incident's failing checks ("check:namespace/name") as detection confirmed them: part of a mitigation's baseline. */
+  incidentChecks?: string[];
   /** Where the plan came from (a playbook's name, version and digest), for the audit trail. */
   origin?: Record<string, unknown>;
   /** The guard. Checked before anything is locked or written; every refusal lands in the ledger. */
@@ -183,7 +186,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     }
 
     // 2. Baseline.
-    const h0 = await deps.health.measure("baseline");
+    const h0 = withIncidentFailures(await deps.health.measure("baseline"), req.kind === "mitigation" ? req.incidentChecks : undefined);
     result.baseline = h0;
     append(TX.health, { phase: "baseline", severity: h0.severity, failing: h0.failing, at: h0.at });
     await step("baseline");
@@ -317,7 +320,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
       for (const [k, action] of (st.compensate ?? []).entries()) {
         let outcome = "";
         let error = "";
-        const lost = leaseProblem(lock);
+        const lost = await leaseProblem(lock);
         if (lost) error = lost;
         for (let attempt = 0; attempt < D.DEFAULT_RESTORE_ATTEMPTS && !outcome && !lost && !lock.lost; attempt++) {
           try {
@@ -379,9 +382,14 @@ export type UndoDeps = {
   lock?: LockHandle;
 };
 
-/** Why no more writes may happen under `lock` (its Lease is lost or released), or undefined. */
-export function leaseProblem(lock: LockHandle | undefined): string | undefined {
+/**
+ * Why no more writes may happen under `lock`, or undefined: a lost Lease is regained first when
+ * nobody else holds it (renewals that failed on a flaky API server); one held by another writer,
+ * or a released handle, is a problem.
+ */
+export async function leaseProblem(lock: LockHandle | undefined): Promise<string | undefined> {
   if (!lock) return undefined;
+  if (lock.lost) await lock.regain?.();
   try {
     lock.assertHeld();
     return undefined;
@@ -396,7 +404,7 @@ export async function undoSnapshots(snapshots: Snapshot[], deps: UndoDeps): Prom
   const problems: string[] = [];
   for (const snap of [...snapshots].reverse()) {
     let outcome: RestoreOutcome | undefined;
-    const lost = leaseProblem(deps.lock);
+    const lost = await leaseProblem(deps.lock);
     let lastError = lost ?? "";
     for (let attempt = 0; attempt < D.DEFAULT_RESTORE_ATTEMPTS && !outcome && !lost; attempt++) {
       try {

@@ -48,6 +48,7 @@ export const transactNode = (deps: GraphDeps) => async (s: IncidentState): Promi
         kind: "mitigation",
         actor: ACTORS.mitigation,
         incidentId: incident.id,
+        ...(incident.checks?.length ? { incidentChecks: incident.checks } : {}),
         origin: { ...(p.origin ?? {}), attempt: p.attempt, hypothesis: p.hypothesis.summary },
         policy: deps.policy,
         ...(observed ? { observed } : {}),
@@ -72,7 +73,7 @@ export const transactNode = (deps: GraphDeps) => async (s: IncidentState): Promi
     result = { txId, outcome: "aborted", reason: `the plan could not run: ${errorText(e)}`, steps: [], restored: [] };
   }
   if (result.outcome === "stale" && stale + 1 >= DEFAULT_MAX_STALE_REPLANS) {
-    result = { ...result, outcome: "aborted", reason: `${result.reason} (stale ${stale + 1} times in a row: counted as a failed attempt)` };
+    result = { ...result, outcome: "aborted", reason: `${result.reason} (stale ${stale + 1} times for this attempt: counted as a failed attempt)` };
   }
   if (result.verdict) deps.onEvent?.({ type: "verified", incidentId: incident.id, txId, ok: result.verdict.phase === "Successful", reason: result.verdict.reason });
   deps.onEvent?.({ type: "transaction", incidentId: incident.id, result });
