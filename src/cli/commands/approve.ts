@@ -18,6 +18,7 @@ does not, and the mitigation agent is asked for something else).
   --reject         reject the plan instead of approving it
   --note TEXT      why, for the record
   --ledger FILE    the watchdog's ledger (default ${DEFAULT_LEDGER_PATH}); it resumes on its next look
+  --ledger-key FILE  the ledger's MAC key (default <ledger>.key, beside it)
   --server URL     a running watchdog's --listen address; it resumes at once`;
 
 export async function approveCommand(argv: string[], io: Io): Promise<number> {
@@ -28,6 +29,7 @@ export async function approveCommand(argv: string[], io: Io): Promise<number> {
       reject: { type: "boolean", default: false },
       note: { type: "string" },
       ledger: { type: "string", default: DEFAULT_LEDGER_PATH },
+      "ledger-key": { type: "string" },
       server: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -62,7 +64,7 @@ export async function approveCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
 
-  const ledger = openLedger({ path: resolve(values.ledger!), create: false });
+  const ledger = openLedger({ path: resolve(values.ledger!), create: false, ...(values["ledger-key"] ? { keyFile: resolve(values["ledger-key"]) } : {}) });
   try {
     const pending = pendingApproval(ledger, incident);
     const { attempt } = recordDecision(ledger, incident, parsed.data);
