@@ -18,6 +18,7 @@ import type { HealthConfigInput } from "../../src/telemetry/config.ts";
 import type { HealthCheck, HealthReport } from "../../src/telemetry/health-check.ts";
 import { measureHealth } from "../../src/telemetry/health.ts";
 import type { KubeObject } from "../../src/kube/types.ts";
+import { matchesMap } from "../../src/kube/selectors.ts";
 import { buildObservation } from "../observe/build.ts";
 import type { ChangeTracker } from "../observe/changes.ts";
 import { DEFAULT_DETECTION, type DetectionSettings } from "./defaults.ts";
@@ -72,6 +73,7 @@ export class EmbeddedDetectionAgent implements DetectionAgent {
       problems.push(...(obs?.problems ?? []));
     }
     const deployments = await this.deployments(client, ctx.namespaces);
+    if (metrics) await this.learnCalled(client, metrics, ctx.namespaces, deployments);
     const checks = this.opts.checks ?? HEALTH_CHECKS;
     const baselineReplicas = this.history.baseline(deployments, ctx.baselineReplicas);
     const previous = this.history.previous(at, this.settings.restartWindowMs);
@@ -136,6 +138,25 @@ export class EmbeddedDetectionAgent implements DetectionAgent {
   private async deployments(client: TickClient, namespaces: string[]): Promise<KubeObject[]> {
     const lists = await Promise.all(namespaces.map((namespace) => client.list("apps/v1", "Deployment", { namespace }).catch(() => [])));
     return lists.flat();
+  }
+
+  /** Which Deployments something calls: a Service of theirs answers requests or is dialled (call graph). */
+  private async learnCalled(client: TickClient, metrics: TickMetrics, namespaces: string[], deployments: KubeObject[]): Promise<void> {
+    try {
+      const called: string[] = [];
+      for (const ns of namespaces) {
+        const [edges, stats, services] = await Promise.all([metrics.callEdges(ns), metrics.serviceStats(ns), client.list("v1", "Service", { namespace: ns })]);
+        const names = new Set([...edges.filter((e) => e.rate > 0).map((e) => e.callee), ...[...stats].filter(([, st]) => st.requestRate > 0).map(([n]) => n)]);
+        for (const d of deployments.filter((x) => x.metadata.namespace === ns)) {
+          const labels = d.spec?.template?.metadata?.labels;
+          const mine = services.filter((s) => s.spec?.selector && Object.keys(s.spec.selector).length && matchesMap(s.spec.selector, labels)).map((s) => s.metadata.name);
+          if ([d.metadata.name, ...mine].some((n) => names.has(n))) called.push(`${ns}/${d.metadata.name}`);
+        }
+      }
+      this.history.learnCalled(called);
+    } catch {
+      // Metrics unreadable this tick: learn nothing (the baseline stays as strict as before).
+    }
   }
 
   private openIn(ns: string): boolean {

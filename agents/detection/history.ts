@@ -13,6 +13,8 @@ type Snapshot = Pick<HealthReport, "at" | "restarts"> & { ms: number };
 
 export class History {
   private readonly replicas = new Map<string, number>();
+  private readonly called = new Set<string>();
+  private callsKnown = false;
   private snapshots: Snapshot[] = [];
 
   /** Desired replicas last seen while the Deployment was healthy. */
@@ -30,9 +32,21 @@ export class History {
     for (const d of deployments) {
       const key = `${d.metadata.namespace}/${d.metadata.name}`;
       const before = this.replicas.get(key);
+      // Scaled to zero while nothing was ever seen calling it: a person's choice, not an incident.
+      if (this.callsKnown && !this.called.has(key)) continue;
       if ((d.spec?.replicas ?? 1) === 0 && before !== undefined && !out.has(key)) out.set(key, before);
     }
     return out.size ? out : undefined;
+  }
+
+  /**
+   * Learns which Deployments something calls (their Services answer requests or are dialled on
+   * the call graph); once seen called, a Deployment stays so. Without metrics nothing is learned
+   * and every Deployment scaled to zero is held to its healthy count, as before.
+   */
+  learnCalled(keys: Iterable<string>): void {
+    this.callsKnown = true;
+    for (const k of keys) this.called.add(k);
   }
 
   /** Learns healthy replica counts from Deployments whose availability check passed. */

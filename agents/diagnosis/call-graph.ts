@@ -1,8 +1,10 @@
 /**
- * The call graph as the metrics show it (`rpc_client_requests_total` edges, never knowledge of the
- * app), and the walk from the symptom to the deepest failing dependency: start at the services
- * that fail (or are slow) and follow failing edges caller → callee until a service whose own calls
- * all succeed — the place the failure starts. A callee that answers nothing (no endpoints, blocked)
+ * The call graph as the metrics show it (the MetricSource's call edges — whatever series the
+ * configured telemetry queries read — never knowledge of the app), and the walk from the symptom
+ * to the deepest failing dependency: start at the services that fail (or are slow) and follow
+ * failing edges caller → callee until a service whose own calls all succeed — the place the
+ * failure starts. Under a mesh or OpenTelemetry preset, calls into databases are not request
+ * edges, so the walk may end at the service in front of a failing store. A callee that answers nothing (no endpoints, blocked)
  * has no series of its own and ends the walk too. Latency is walked the same way over services
  * whose p99 is out of line with the rest.
  */

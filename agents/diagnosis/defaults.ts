@@ -19,3 +19,5 @@ export const DEFAULT_DIAGNOSIS = {
   /** Hypotheses kept in a diagnosis. */
   maxHypotheses: 8,
 };
+/** Implication follows what a symptom workload dials this many hops deep. */
+export const DEFAULT_DIAL_DEPTH = 3;

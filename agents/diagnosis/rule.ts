@@ -51,6 +51,7 @@ export const REMEDIES = [
   "delete-network-policy",
   "delete-chaos",
   "rollout-restart",
+  "restore-last-good",
 ] as const;
 export type Remedy = (typeof REMEDIES)[number];
 

@@ -6,7 +6,7 @@
  * nothing when the facts do not support the fix (no previous revision, no known good value).
  */
 import type { WaitCondition } from "../../src/core/wait.ts";
-import type { Step } from "../../src/core/plan.ts";
+import type { PlanApproval, Step } from "../../src/core/plan.ts";
 import type { AgentContext } from "../../src/incident/agent.ts";
 import type { ChangeTracker } from "../observe/changes.ts";
 import type { Remedy } from "../diagnosis/rule.ts";
@@ -22,7 +22,8 @@ export type RemedyContext = {
   namespace: string;
 };
 
-export type Draft = { steps: Step[]; rationale: string };
+/** Steps and why; `approval` when the fix needs a person whatever the policy says (a person's change reverted). */
+export type Draft = { steps: Step[]; rationale: string; approval?: PlanApproval };
 
 export interface RemedyBuilder {
   readonly name: Remedy;

@@ -1,10 +1,13 @@
 /**
  * The shared, read-only observation layer of the embedded reasoners: an Observation snapshot
- * builder over a ClusterClient and a MetricSource, the change tracker that remembers what changed
- * between snapshots, and the lookups rules use to navigate one snapshot.
+ * builder over a ClusterClient and a MetricSource, the change tracker (the flight recorder) that
+ * remembers what changed between snapshots and each object's last known good version, and the
+ * lookups rules use to navigate one snapshot.
  */
 export { buildObservation, eventTime, type ObserveOptions } from "./build.ts";
-export { ChangeTracker, type TrackerOptions } from "./changes.ts";
+export { ChangeTracker, type TrackedRef, type TrackerOptions, type Version } from "./changes.ts";
+export { reconstruct } from "./reconstruct.ts";
+export { describeChange, latestWrite, TRACKED } from "./tracked-kinds.ts";
 export { failingContainers, runningContainers, readLogs, boundLines, type LogRequest, type ReadLogsOptions } from "./logs.ts";
 export {
   ObservationIndex, containerStatuses, declaredPorts, isActivePod, key, nsOf, podReady, referencedObjects, revisionOf, templateContainers, REVISION_ANNOTATION,

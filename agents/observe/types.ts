@@ -80,7 +80,7 @@ export type Observation = {
   serviceAccounts: KubeObject[];
   /** Per namespace, per service (absent when no metric source). */
   stats: Record<string, Record<string, ServiceStats>>;
-  /** Per namespace, call edges from `rpc_client_requests_total`. */
+  /** Per namespace, call edges as the MetricSource reads them (the telemetry queries' edge signals). */
   edges: Record<string, CallEdge[]>;
   alerts: Alert[];
   logs: LogExcerpt[];

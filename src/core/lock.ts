@@ -3,7 +3,9 @@
  * in-process mutex (one transaction at a time in this process) and a coordination.k8s.io/v1 Lease
  * (one process at a time per cluster), taken, renewed while held, and released. A holder that
  * stops renewing loses the Lease after its duration and another may take it over; a holder that
- * finds its Lease gone or taken marks its handle lost, and the transaction aborts.
+ * finds its Lease gone or taken marks its handle lost, and the transaction aborts. Every write
+ * re-checks the handle first; a rollback whose handle is lost tries to regain the Lease (only if
+ * nobody else holds it) and writes nothing when it cannot.
  */
 import type { Clock } from "../base/clock.ts";
 import { isConflict, isAlreadyExists, isKubeApiError, StratusError } from "../base/errors.ts";
@@ -26,6 +28,13 @@ export interface LockHandle {
   readonly lost: boolean;
   /** Throws LOCK_LOST when the Lease is no longer ours. Call before every write. */
   assertHeld(): void;
+  /**
+   * After the handle was marked lost: takes the Lease again if nobody else holds it (it is free,
+   * expired, or still names us — renewals failed on a flaky API server), and resumes renewing.
+   * Resolves true when the Lease is ours again; false when another holder has it (never waits for
+   * one). A rollback calls it before giving up on writing.
+   */
+  regain?(): Promise<boolean>;
   /** Stops renewing and gives the Lease up (idempotent). */
   release(): Promise<void>;
 }
@@ -167,10 +176,26 @@ export class WriterLock {
     };
     void renewLoop();
     const ref = this.ref;
+    const retake = () => this.tryTake();
     return {
       identity,
       get lost() {
         return lost;
+      },
+      async regain() {
+        if (released) return false;
+        if (!lost) return true;
+        for (let failures = 0; ; failures++) {
+          try {
+            if ((await retake()) !== identity) return false;
+            lost = false;
+            void renewLoop();
+            return true;
+          } catch (e) {
+            if (!isKubeApiError(e) || !e.retryable || failures >= LOCK_API_RETRIES) return false;
+            await clock.sleep(100 * 2 ** failures);
+          }
+        }
       },
       assertHeld() {
         if (lost) throw new StratusError("LOCK_LOST", `lost the writer Lease ${ref.namespace}/${ref.name}: another writer took it or it expired; aborting`);

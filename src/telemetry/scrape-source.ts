@@ -109,7 +109,7 @@ export class ScrapeSource implements MetricSource {
     return [];
   }
 
-  /** Takes one scrape now and returns it (the rates' bookkeeping is not touched). */
+  /** Takes one scrape now and returns the samples the queries read (the rates' bookkeeping is not touched). */
   async scrape(): Promise<Scrape> {
     const at = this.opts.clock.now();
     let res: HttpAnswer;

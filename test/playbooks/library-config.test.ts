@@ -91,7 +91,10 @@ describe("library: configuration and storage playbooks against the sandbox", () 
     const change = sel.binding.params.change as Record<string, string>;
     assert.equal(change.key, "users.json");
     assert.match(change.source, /^ledger snapshot/);
-    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns], [auth]) }));
+    // A write to a Secret needs a person by default (issue 11): unapproved it waits, approved it runs.
+    const unapproved = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns], [auth]) }));
+    assert.equal(unapproved.outcome, "needs-approval", unapproved.reason);
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY, approval: { by: "dba" } }, f.deps({ health: probe(f, [ns], [auth]) }));
     assert.equal(run.outcome, "committed", run.reason);
     const now = await f.client.read(secretRef);
     assert.deepEqual(JSON.parse(Buffer.from(now!.data["users.json"], "base64").toString())[0].roles, [{ role: "readWrite", db: "orders" }]);

@@ -19,6 +19,8 @@ const webhook = (status: "firing" | "resolved", name = "HighErrorRate") => ({
   alerts: [{ status, labels: { alertname: name, namespace: "hotel-reservation", service: "rate" }, annotations: { summary: "rate fails" }, startsAt: "2026-01-01T00:00:00Z", endsAt: "0001-01-01T00:00:00Z", generatorURL: "", fingerprint: `fp-${name}` }],
 });
 
+const TOKEN = "test-alert-token-0123456789abcdef";
+
 describe("watchdog HTTP server", () => {
   let srv: RunningServer;
   let ledger: SqliteLedger;
@@ -38,6 +40,7 @@ describe("watchdog HTTP server", () => {
       readiness: () => (ready ? { ready: true, reasons: [] } : { ready: false, reasons: ["informers not synced"] }),
       incidents: () => [{ id: "INC-1", status: "awaiting-approval" }],
       onAlerts: () => alertsSeen++,
+      alertToken: TOKEN,
       approve: async (id, body) => {
         if (id !== "INC-1") throw new StratusError("INVALID_INPUT", `incident ${id} is not waiting for an approval`);
         approvals.push([id, body]);
@@ -51,7 +54,7 @@ describe("watchdog HTTP server", () => {
   });
 
   const get = (path: string) => fetch(`${srv.url}${path}`);
-  const post = (path: string, body: unknown) => fetch(`${srv.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  const post = (path: string, body: unknown) => fetch(`${srv.url}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body: typeof body === "string" ? body : JSON.stringify(body) });
 
   it("serves /metrics with incidents, transactions by outcome, rollbacks, times, severity and tokens", async () => {
     const at = "2026-01-01T00:00:00Z";

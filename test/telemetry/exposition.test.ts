@@ -91,4 +91,11 @@ describe("parseExposition", () => {
       );
     }
   });
+
+  it("skips the samples a caller does not keep without reading their labels, and unescapes long values", () => {
+    const text = ['a_total{x="1"} 1', 'b_total{x="broken} 2', 'a_total{y="left \\"quoted\\" and \\\\ and\\nline"} 3'].join("\n");
+    const { samples } = parseExposition(text, (name) => name === "a_total");
+    assert.deepEqual(samples.map((s) => [s.labels.x ?? s.labels.y, s.value]), [["1", 1], ['left "quoted" and \\ and\nline', 3]]);
+    assert.throws(() => parseExposition(text), /unterminated value for label x/);
+  });
 });

@@ -15,6 +15,7 @@ import { oomRule } from "./oom.ts";
 import { pendingNodeSelectorRule } from "./pending-node-selector.ts";
 import { pendingPvcRule } from "./pending-pvc.ts";
 import { readinessRule } from "./readiness.ts";
+import { recentChangeRule } from "./recent-change.ts";
 import { scaledDownRule } from "./scaled-down.ts";
 import { selectorRule } from "./selector.ts";
 import { servicePortRule } from "./service-port.ts";
@@ -37,4 +38,5 @@ export const RULES: readonly Rule[] = [
   networkPolicyRule,
   chaosRule,
   badReleaseRule,
+  recentChangeRule,
 ];

@@ -4,6 +4,7 @@
  */
 import type { RemedyBuilder } from "../remedy.ts";
 import { restoreConfig, restoreDbUser, restoreSecret } from "./config.ts";
+import { restoreLastGood } from "./history.ts";
 import { deleteChaos, deleteNetworkPolicy, recreatePvc } from "./objects.ts";
 import { restoreSelector, restoreTargetPort } from "./service.ts";
 import { raiseMemory, removeNodeSelector, restoreCommand, restoreEnv, restoreProbe, rolloutRestart, rolloutUndo, scaleBack, setImage } from "./workload.ts";
@@ -13,6 +14,7 @@ export const REMEDY_BUILDERS: readonly RemedyBuilder[] = [
   restoreTargetPort, restoreSelector,
   restoreConfig, restoreSecret, restoreDbUser,
   deleteNetworkPolicy, deleteChaos, recreatePvc,
+  restoreLastGood,
 ];
 
 export const remedyByName = (name: string): RemedyBuilder | undefined => REMEDY_BUILDERS.find((r) => r.name === name);

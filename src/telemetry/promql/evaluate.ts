@@ -4,7 +4,8 @@
  * is each counter's increase (resets handled) between the oldest kept scrape inside the range — or,
  * when none is, the newest one before it — and the newest, per second; `sum by` groups; metric
  * names are dropped by `rate`, `sum` and `/`; `/` matches series one-to-one on identical label sets
- * and leaves unmatched ones out; `histogram_quantile` interpolates bucket counts grouped by every
+ * and leaves unmatched ones out; `a or b` is a plus the series of b whose label set a lacks;
+ * `histogram_quantile` interpolates bucket counts grouped by every
  * label but `le`. A result of NaN (0/0, no observations) stays NaN, as Prometheus answers it.
  */
 import type { Sample } from "../exposition.ts";
@@ -39,6 +40,11 @@ function evaluate(e: Expr, scrapes: readonly Scrape[]): Value {
     }
     case "div":
       return divide(evaluate(e.left, scrapes), evaluate(e.right, scrapes));
+    case "or": {
+      const left = vector(evaluate(e.left, scrapes));
+      const seen = new Set(left.map((s) => seriesKey("", dropName(s.labels))));
+      return { kind: "vector", samples: [...left, ...vector(evaluate(e.right, scrapes)).filter((s) => !seen.has(seriesKey("", dropName(s.labels))))] };
+    }
   }
 }
 

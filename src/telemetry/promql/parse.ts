@@ -2,7 +2,7 @@
  * A parser for the subset of PromQL the direct-scrape source can evaluate: exactly what the
  * shipped telemetry presets use — `sum by (labels) (expr)` (or `sum (expr) by (labels)`),
  * `rate(selector[range])`, `histogram_quantile(q, expr)`, instant selectors with `=`, `!=`, `=~`,
- * `!~` label matchers, number literals, parentheses and `/`. Anything else (other functions and
+ * `!~` label matchers, number literals, parentheses, `/` and `or`. Anything else (other functions and
  * aggregations, `without`, `offset`, `@`, subqueries, `on`/`ignoring`, set and comparison
  * operators) is refused with an UnsupportedPromQL error naming what and where, so a query is
  * never half-understood. A real Prometheus evaluates the full language; this is only for clusters
@@ -18,13 +18,14 @@ export type Expr =
   | { kind: "rate"; selector: Selector; rangeMs: number }
   | { kind: "sum"; by: string[]; expr: Expr }
   | { kind: "quantile"; q: Expr; expr: Expr }
-  | { kind: "div"; left: Expr; right: Expr };
+  | { kind: "div"; left: Expr; right: Expr }
+  | { kind: "or"; left: Expr; right: Expr };
 
 /** A query outside the subset the direct source evaluates; the message says what to do instead. */
 export class UnsupportedPromQL extends TelemetryError {
   constructor(query: string, what: string, column: number) {
     super(
-      `the direct-scrape source cannot evaluate ${what} at column ${column} of ${JSON.stringify(query)}: it evaluates only sum by (...), rate(selector[range]), histogram_quantile(q, ...), label matchers (=, !=, =~, !~), numbers and "/"; point Stratus at a Prometheus (--prometheus URL) for this query or rewrite it within that subset`,
+      `the direct-scrape source cannot evaluate ${what} at column ${column} of ${JSON.stringify(query)}: it evaluates only sum by (...), rate(selector[range]), histogram_quantile(q, ...), label matchers (=, !=, =~, !~), numbers, "/" and "or"; point Stratus at a Prometheus (--prometheus URL) for this query or rewrite it within that subset`,
       { query, column },
     );
     this.name = "UnsupportedPromQL";
@@ -184,6 +185,15 @@ export function parsePromQL(query: string): Expr {
     return sel;
   };
   const expr = (): Expr => {
+    let left = quotient();
+    while (peek()?.t === "id" && peek()!.v === "or") {
+      p++;
+      if (peek()?.t === "id" && ["on", "ignoring"].includes(peek()!.v)) fail(`"${peek()!.v}"`);
+      left = { kind: "or", left, right: quotient() };
+    }
+    return left;
+  };
+  const quotient = (): Expr => {
     let left = primary();
     while (peek()?.v === "/") {
       p++;
@@ -205,6 +215,7 @@ export function selectedMetrics(e: Expr): string[] {
     case "rate": return [e.selector.name];
     case "sum": return selectedMetrics(e.expr);
     case "quantile": return [...selectedMetrics(e.q), ...selectedMetrics(e.expr)];
-    case "div": return [...selectedMetrics(e.left), ...selectedMetrics(e.right)];
+    case "div":
+    case "or": return [...selectedMetrics(e.left), ...selectedMetrics(e.right)];
   }
 }

@@ -17,6 +17,7 @@ import { createFaultContext, faultByKind, type GroundTruth } from "../../../sand
 import { SimDriver } from "../../../evals/runner/sim-driver.ts";
 import { KubeClient } from "../../../src/kube/kube-client.ts";
 import { ScrapeSource } from "../../../src/telemetry/scrape-source.ts";
+import { telemetryPreset } from "../../../src/telemetry/presets/index.ts";
 import { openLedger } from "../../../src/core/ledger/index.ts";
 import { WriterLock } from "../../../src/core/lock.ts";
 import type { TransactionResult } from "../../../src/core/transaction.ts";
@@ -82,7 +83,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioOutcome> 
     const kc = new KubeConfig();
     kc.loadFromString(sb.kubeconfig());
     const client = new KubeClient(kc, { clock, retryBaseMs: 20 });
-    const metrics = new ScrapeSource({ url: `${sb.url}/metrics`, clock });
+    // The sandbox's own series: these stories assert walks into databases and Thrift services that
+    // a mesh sees only as TCP connections (the evals measure the istio and otel presets).
+    const metrics = new ScrapeSource({ url: `${sb.url}/metrics`, clock, queries: telemetryPreset("sandbox") });
     const fctx = createFaultContext({ kubeconfig: kc, now: () => clock.now() });
     const out: ScenarioOutcome = { incidents: [], falseAlarms: [], committed: 0, oracles: [], truths: [], writes: 0 };
     let injectedAt: number | undefined;

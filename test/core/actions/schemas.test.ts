@@ -34,6 +34,7 @@ const CASES: Record<string, { good: Record<string, unknown>; bad: [Record<string
   patch: { good: { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "geo", patchType: "json", patch: [{ op: "replace", path: "/spec/replicas", value: 1 }] }, bad: [{ apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "geo", patchType: "merge", patch: [{ op: "remove", path: "/x" }] }, "params.patch", /merge patch is an object/] },
   cordon: { good: { node: "node-1" }, bad: [{ node: "Node 1" }, "params.node", /RFC 1123/] },
   uncordon: { good: { node: "node-1" }, bad: [{ node: "" }, "params.node", /RFC 1123/] },
+  "set-taints": { good: { node: "node-1", taints: [{ key: "maintenance", effect: "NoSchedule" }] }, bad: [{ node: "node-1", taints: [{ key: "k", effect: "Sometimes" }] }, "params.taints[0].effect", /NoSchedule/] },
 };
 
 function refusal(fn: () => unknown): ValidationError {
@@ -131,13 +132,13 @@ describe("targets and risk", () => {
     assert.deepEqual(t("set-config"), [{ apiVersion: "v1", kind: "Secret", namespace: NS, name: "mongo" }]);
   });
 
-  it("classes risk: generic writes high, targeted changes medium, uncordon low", () => {
+  it("classes risk: generic writes and deletions high, targeted changes (nodes included) medium", () => {
     const risk = Object.fromEntries(ACTIONS.map((a) => [a.type, a.risk]));
     assert.equal(risk["delete-object"], "high");
     assert.equal(risk.patch, "high");
     assert.equal(risk["create-object"], "high");
-    for (const m of ["scale", "rollout-undo", "rollout-restart", "set-config", "cordon"]) assert.equal(risk[m], "medium", m);
-    assert.equal(risk.uncordon, "low");
+    assert.equal(risk["delete-pod"], "high");
+    for (const m of ["scale", "rollout-undo", "rollout-restart", "set-config", "cordon", "uncordon"]) assert.equal(risk[m], "medium", m);
   });
 
   it("never prints a Secret value in a description", () => {

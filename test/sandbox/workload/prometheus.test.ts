@@ -1,8 +1,9 @@
 /**
  * A real Prometheus server (the Debian package, 2.42) scraping the sandbox's /metrics every
  * second, as it would scrape a cluster: the first sample lands, the app's series are queryable,
- * and after a fault injected through the Kubernetes API a PromQL error-ratio query — Stratus'
- * PrometheusSource's own, and a hand-written one — sees it. The sandbox runs on a mildly sped-up
+ * every shipped preset's queries are valid PromQL that finds the app's services, and after a fault
+ * injected through the Kubernetes API the `istio` preset's queries (Stratus' default) — and a
+ * hand-written query over Istio's series — see it. The sandbox runs on a mildly sped-up
  * real clock, since Prometheus stamps samples with wall time. Never skips: test/helpers/prometheus.ts
  * finds the binary, installs it (root + apt-get), or fails at once with the command to run.
  */
@@ -10,6 +11,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { getApp, waitForApp } from "../../../sandbox/apps/index.ts";
 import { RealClock } from "../../../sandbox/index.ts";
+import { telemetryPreset, TELEMETRY_PRESETS } from "../../../src/telemetry/presets/index.ts";
 import { PrometheusSource } from "../../../src/telemetry/prometheus-source.ts";
 import { ensurePrometheus, startPrometheus, type RunningPrometheus } from "../../helpers/prometheus.ts";
 import { eventually, startTestCluster, type TestCluster } from "../../helpers/sandbox.ts";
@@ -29,7 +31,7 @@ describe("a real Prometheus scraping the sandbox", { timeout: 240_000 }, () => {
     const status = await waitForApp(cluster.sandbox, getApp(NS), 300_000);
     assert.ok(status.ready, `app not up: ${status.waiting.join(", ")}`);
     prom = await startPrometheus(PROMETHEUS, [new URL(cluster.sandbox.url).host]);
-    source = new PrometheusSource({ url: prom.url, rateWindow: "15s" });
+    source = new PrometheusSource({ url: prom.url, rateWindow: "15s", queries: telemetryPreset("istio") });
   });
 
   after(async () => {
@@ -49,7 +51,22 @@ describe("a real Prometheus scraping the sandbox", { timeout: 240_000 }, () => {
     assert.equal(pods[0].value, 17);
   });
 
-  it("a PromQL error-ratio query sees geo scaled to zero through the API", async () => {
+  it("runs every preset's queries through PromQL: each finds the 8 services, the call graph and saturation", async () => {
+    for (const preset of TELEMETRY_PRESETS) {
+      const src = new PrometheusSource({ url: prom!.url, rateWindow: "15s", queries: telemetryPreset(preset) });
+      const stats = await eventually(async () => {
+        const s = await src.serviceStats(NS);
+        return s.size === 8 && [...s.values()].every((x) => x.requestRate > 0 && x.p99Seconds !== null) ? s : undefined;
+      }, 60_000, `${preset}: rates and p99 for the 8 services`);
+      assert.ok(stats.get("frontend")!.p99Seconds! < 0.25, `${preset}: frontend p99 ${stats.get("frontend")!.p99Seconds}`);
+      const edges = await src.callEdges(NS);
+      assert.ok(edges.some((e) => e.service === "search" && e.callee === "geo" && e.rate > 0), `${preset}: search -> geo in ${JSON.stringify(edges)}`);
+      const saturation = await src.saturation(NS);
+      assert.ok(saturation.size >= 8, `${preset}: saturation of the pods ${JSON.stringify([...saturation])}`);
+    }
+  });
+
+  it("the istio preset's queries see geo scaled to zero through the API", async () => {
     const healthy = await eventually(async () => {
       const stats = await source.serviceStats(NS);
       const fe = stats.get("frontend");
@@ -69,9 +86,11 @@ describe("a real Prometheus scraping the sandbox", { timeout: 240_000 }, () => {
       return (stats.get("search")?.errorRatio ?? 0) > 0.5 ? stats : undefined;
     }, 60_000, "search's error ratio to rise");
     assert.ok(broken.get("frontend")!.errorRatio > 0.2, `frontend error ratio ${broken.get("frontend")!.errorRatio}`);
-    const ratio = await source.query(`sum(rate(rpc_client_requests_total{namespace="${NS}",service="search",callee="geo",code=~"5.."}[15s])) / sum(rate(rpc_client_requests_total{namespace="${NS}",service="search",callee="geo"}[15s]))`);
+    const sel = `reporter="source",source_workload_namespace="${NS}",source_workload="search",destination_service_name="geo"`;
+    const ratio = await source.query(`sum(rate(istio_requests_total{${sel},response_code=~"5.."}[15s])) / sum(rate(istio_requests_total{${sel}}[15s]))`);
     assert.ok(ratio.length === 1 && ratio[0].value > 0.5, `search -> geo error ratio ${JSON.stringify(ratio)}`);
     const edges = await source.callEdges(NS);
+    assert.ok(edges.find((e) => e.service === "search" && e.callee === "geo")!.errorRatio > 0.5, "the call graph shows the failing edge");
     assert.equal(edges.find((e) => e.service === "frontend" && e.callee === "recommendation")?.errorRatio, 0, "unrelated edges stay clean");
   });
 });

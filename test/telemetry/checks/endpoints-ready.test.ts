@@ -21,4 +21,12 @@ describe("endpoints-ready", () => {
     assert.match(results[1].evidence[0], /Service hr\/rate \(selector app=rate\): 0 ready address\(es\), 1 not ready/);
     assert.match(results[2].evidence[0], /has no Endpoints object/);
   });
+
+  it("does not judge a Service whose Deployments all want zero replicas, unless a baseline holds them higher", async () => {
+    const dep = (name: string, replicas: number): KubeObject => ({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name, namespace: "hr" }, spec: { replicas, template: { metadata: { labels: { app: name } } } } });
+    const objects = [svc("cache", { app: "cache" }), ep("cache", 0, 0), dep("cache", 0)];
+    assert.deepEqual(await runCheck(endpointsReady, objects), [], "scaled to zero on purpose: nothing to judge");
+    const held = await runCheck(endpointsReady, objects, { baselineReplicas: new Map([["hr/cache", 1]]) });
+    assert.deepEqual(held.map((r) => [r.entity, r.status]), [["hr/cache", "fail"]]);
+  });
 });

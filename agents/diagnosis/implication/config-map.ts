@@ -1,0 +1,20 @@
+/** ConfigMaps a symptom workload's pod template mounts or reads into its environment. */
+import { referencedObjects } from "../../observe/lookups.ts";
+import { explainScore, ref, type Analyzer } from "./analyzer.ts";
+
+const SPECIFIC = ["FailedMount", "CreateContainerConfigError"];
+const GENERIC = ["CrashLoopBackOff", "Error", "ContainerCreating", "call-errors", "service-slo"];
+
+export const configMapAnalyzer: Analyzer = {
+  kind: "ConfigMap",
+  analyze: (ctx) =>
+    ctx.workloads.flatMap((w) =>
+      referencedObjects(w.deployment).configMaps.map((name) => ({
+        ref: ref("ConfigMap", ctx.namespace, name),
+        distance: w.distance,
+        explains: explainScore(w, SPECIFIC, GENERIC),
+        workload: w.deployment.metadata.name,
+        evidence: [{ source: "spec" as const, entity: ref("ConfigMap", ctx.namespace, name), fact: `Deployment ${w.deployment.metadata.name}'s pod template reads ConfigMap ${name}` }],
+      })),
+    ),
+};
