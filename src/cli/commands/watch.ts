@@ -31,6 +31,7 @@ improve). Every step goes to the ledger; the story goes to the terminal.
   --context NAME         a context of the kubeconfig
   -n, --namespace NS     a namespace to watch (repeatable; default: every namespace the policy allows)
   --ledger FILE          the mitigation ledger (default ${DEFAULT_LEDGER_PATH})
+  --ledger-key FILE      the ledger's MAC key (default <ledger>.key beside it, created 0600 on first use)
   --checkpoints FILE     the incident graph's checkpoints (default: beside the ledger, *.checkpoints.db)
   --policy FILE          the policy guard (YAML; default: built-in, approval for high-risk actions)
   --playbooks DIR        the playbook library, reloaded live when a file changes (default: playbooks/)
@@ -61,6 +62,8 @@ export type WatchSetup = {
   context?: string;
   namespaces?: string[];
   ledgerPath: string;
+  /** The ledger's MAC key file; default beside the ledger. */
+  ledgerKeyPath?: string;
   checkpointsPath?: string;
   policyFile?: string;
   llm: LlmConfig;
@@ -101,6 +104,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
       context: { type: "string" },
       namespace: { type: "string", short: "n", multiple: true },
       ledger: { type: "string", default: DEFAULT_LEDGER_PATH },
+      "ledger-key": { type: "string" },
       checkpoints: { type: "string" },
       policy: { type: "string" },
       playbooks: { type: "string" },
@@ -142,6 +146,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
     context: values.context,
     namespaces: values.namespace?.length ? [...new Set(values.namespace)] : undefined,
     ledgerPath: resolve(values.ledger!),
+    ...(values["ledger-key"] ? { ledgerKeyPath: resolve(values["ledger-key"]) } : {}),
     checkpointsPath: values.checkpoints ? resolve(values.checkpoints) : undefined,
     policyFile: values.policy,
     playbookDir: values.playbooks ? resolve(values.playbooks) : undefined,
@@ -172,7 +177,7 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
   let clock: Clock = s.clock ?? systemClock;
   if (!s.clock && s.speed && s.speed !== 1) clock = await serverAlignedClock(new KubeClient(kc), s.speed, s.namespaces?.[0] ?? "default");
   const client = new KubeClient(kc, { clock });
-  const ledger = openLedger({ path: s.ledgerPath, now: () => clock.now() });
+  const ledger = openLedger({ path: s.ledgerPath, now: () => clock.now(), ...(s.ledgerKeyPath ? { keyFile: s.ledgerKeyPath } : {}) });
   const checkpointer = openCheckpointer(s.checkpointsPath ?? checkpointPathFor(s.ledgerPath));
   const metrics = new StratusMetrics(() => clock.now());
   const alerts = new AlertStore(() => clock.now(), { onDrop: (n) => metrics.alertsDropped.inc(n) });
