@@ -69,7 +69,22 @@ export function rank(found: Hypothesis[], ctx: RuleContext): Hypothesis[] {
     if (!prev) merged.set(key, { ...h, confidence: round(h.confidence) });
     else merged.set(key, { ...prev, evidence: [...prev.evidence, ...h.evidence.filter((e) => !prev.evidence.some((p) => p.fact === e.fact))].slice(0, 20) });
   }
-  return [...merged.values()].sort((a, b) => b.confidence - a.confidence).slice(0, DEFAULT_DIAGNOSIS.maxHypotheses);
+  const ranked = [...merged.values()].sort((a, b) => b.confidence - a.confidence);
+  return withSharedClassification(ranked).slice(0, DEFAULT_DIAGNOSIS.maxHypotheses);
+}
+
+/**
+ * A recent change says *which* object and *when*; a rule that explains the observed reason says
+ * *what kind* of fault it is. When both name the same object, the change takes the rule's layer and
+ * type (the change's own classification is a guess from the object's kind); its remedy and evidence
+ * stay its own.
+ */
+function withSharedClassification(hs: Hypothesis[]): Hypothesis[] {
+  return hs.map((h) => {
+    if (h.facts.finding !== "recent-change") return h;
+    const explained = hs.find((o) => o !== h && o.facts.finding !== "recent-change" && o.rootCause.kind === h.rootCause.kind && o.rootCause.name === h.rootCause.name && (o.rootCause.namespace ?? "") === (h.rootCause.namespace ?? ""));
+    return explained ? { ...h, layer: explained.layer, type: explained.type } : h;
+  });
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -16,7 +16,7 @@ describe("checkpoint file", () => {
     try {
       const cfg = { configurable: { thread_id: "inc-1", checkpoint_ns: "" } };
       const s = openCheckpointer(file);
-      await s.put(cfg, { v: 1, id: "1", ts: new Date(0).toISOString(), channel_values: { status: "open" }, channel_versions: {}, versions_seen: {} } as never, { source: "input", step: 0, parents: {} } as never, {});
+      await s.put(cfg, { v: 1, id: "1", ts: new Date(0).toISOString(), channel_values: { status: "open" }, channel_versions: {}, versions_seen: {} } as never, { source: "input", step: 0, parents: {} } as never);
       closeCheckpointer(s);
       assert.equal(statSync(file).mode & 0o777, 0o600);
       const again = openCheckpointer(file);
