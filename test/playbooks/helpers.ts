@@ -78,11 +78,12 @@ export async function podsOf(f: TnrFixture, ns: string, app: string): Promise<Ku
  * A health probe for `namespaces`: every built-in check plus `extra` (stand-ins for signals the
  * sandbox's workload would give). Baseline replicas are taken at the baseline, as tnr.ts does.
  */
-export function probe(f: TnrFixture, namespaces: string[], extra: HealthCheck[] = []): HealthProbe {
-  let baselineReplicas: Map<string, number> | undefined;
+export function probe(f: TnrFixture, namespaces: string[], extra: HealthCheck[] = [], preIncident?: Map<string, number>): HealthProbe {
+  let baselineReplicas: Map<string, number> | undefined = preIncident;
   return {
     async measure(phase) {
-      if (phase === "baseline") baselineReplicas = await replicaBaseline({ cluster: f.client, namespaces });
+      // The loop gives the counts from before the incident's onset; without them, the counts at H0.
+      if (phase === "baseline" && !preIncident) baselineReplicas = await replicaBaseline({ cluster: f.client, namespaces });
       return measureHealth({ cluster: f.client, namespaces, clock: f.clock, baselineReplicas, checks: [...HEALTH_CHECKS, ...extra] });
     },
   };

@@ -8,6 +8,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { replicaBaseline } from "../../src/telemetry/health.ts";
 import { playbookRef, selectPlaybook, type PlaybookInput } from "../../src/playbooks/index.ts";
 import { DEFAULT_POLICY } from "../../src/core/policy.ts";
 import { eventually } from "../helpers/sandbox.ts";
@@ -63,6 +64,7 @@ describe("library: Deployment playbooks against the sandbox", () => {
     await f.client.create(nginx(ns, "cart", 3));
     await f.client.create(service(ns, "cart", 80));
     await available(f, ns, "cart", 3);
+    const before = await replicaBaseline({ cluster: f.client, namespaces: [ns] });
     await f.client.patch(deployRef(ns, "cart"), { spec: { replicas: 0 } }, "merge");
     await eventually(async () => (await podsOf(f, ns, "cart")).length === 0, 30_000, "no pods");
 
@@ -72,7 +74,7 @@ describe("library: Deployment playbooks against the sandbox", () => {
     assert.equal(sel.binding.params.replicas, 3);
     assert.match(sel.binding.sources.replicas, /preIncidentReplicas/);
     assert.ok(sel.tried.some((t) => t.playbook === "remove-chaos-experiment"), "higher-priority playbooks were tried first");
-    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns]) }));
+    const run = await runPlaybookTx({ playbook: sel.playbook, binding: sel.binding, input, policy: DEFAULT_POLICY }, f.deps({ health: probe(f, [ns], [], before) }));
     assert.equal(run.outcome, "committed", run.reason);
     assert.equal((await f.client.read(deployRef(ns, "cart")))!.spec.replicas, 3);
     assertAudited(f, run.txId, "scale-back");
