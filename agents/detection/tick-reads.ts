@@ -5,44 +5,22 @@
  * two. Writes are refused: detection only looks.
  */
 import type { ClusterClient } from "../../src/kube/cluster-client.ts";
-import type { KubeObject, ListOptions, ObjectRef } from "../../src/kube/types.ts";
+import type { KubeObject, ListOptions } from "../../src/kube/types.ts";
+import { ReadOnlyClient } from "../../src/kube/read-only-client.ts";
 import type { Alert, CallEdge, MetricSource, ServiceStats } from "../../src/telemetry/metric-source.ts";
-import { StratusError } from "../../src/base/errors.ts";
 
-export class TickClient implements ClusterClient {
-  readonly server: string;
+export class TickClient extends ReadOnlyClient {
   private readonly lists = new Map<string, Promise<KubeObject[]>>();
 
-  constructor(private readonly direct: ClusterClient) {
-    this.server = direct.server;
+  constructor(direct: ClusterClient) {
+    super(direct, "detection's per-tick reader");
   }
 
-  list(apiVersion: string, kind: string, opts: ListOptions = {}): Promise<KubeObject[]> {
+  override list(apiVersion: string, kind: string, opts: ListOptions = {}): Promise<KubeObject[]> {
     const key = JSON.stringify([apiVersion, kind, opts.namespace ?? "", opts.labelSelector ?? "", opts.fieldSelector ?? ""]);
     let p = this.lists.get(key);
     if (!p) this.lists.set(key, (p = this.direct.list(apiVersion, kind, opts)));
     return p;
-  }
-
-  read(ref: ObjectRef): Promise<KubeObject | undefined> {
-    return this.direct.read(ref);
-  }
-
-  podLogs(namespace: string, pod: string, opts?: { container?: string; tailLines?: number; previous?: boolean }): Promise<string> {
-    return this.direct.podLogs(namespace, pod, opts);
-  }
-
-  async create(): Promise<KubeObject> {
-    return readOnly();
-  }
-  async replace(): Promise<KubeObject> {
-    return readOnly();
-  }
-  async patch(): Promise<KubeObject> {
-    return readOnly();
-  }
-  async delete(): Promise<void> {
-    return readOnly();
   }
 }
 
@@ -71,8 +49,4 @@ export class TickMetrics implements MetricSource {
   firingAlerts(): Promise<Alert[]> {
     return (this.alerts ??= this.direct.firingAlerts());
   }
-}
-
-function readOnly(): never {
-  throw new StratusError("TRANSACTION", "detection reads only: writes go through a transaction with the direct client");
 }

@@ -89,6 +89,21 @@ export class WorkQueue {
 }
 
 /** "namespace/name" keys, as client-go's MetaNamespaceKeyFunc. */
+/**
+ * Subscribes a controller that owns children: its queue gets an object's key when the object
+ * changes (`resource`, not on deletion) and its owner's key when one of its children changes
+ * (`childResource`, controller ownerReference of `ownerKind`). Returns the unsubscribe.
+ */
+export function enqueueOwnerAndChildren(ctx: ControllerContext, queue: WorkQueue, resource: string, childResource: string, ownerKind: string): () => void {
+  return ctx.store.onEvent((e) => {
+    if (e.resource === resource && e.type !== "DELETED") queue.add(keyOf(e.object.metadata.namespace, e.object.metadata.name!));
+    else if (e.resource === childResource) {
+      const owner = (e.object.metadata.ownerReferences ?? []).find((r: { controller?: boolean; kind: string }) => r.controller && r.kind === ownerKind);
+      if (owner) queue.add(keyOf(e.object.metadata.namespace, owner.name));
+    }
+  });
+}
+
 export const keyOf = (namespace: string | undefined, name: string) => (namespace ? `${namespace}/${name}` : name);
 export function splitKey(key: string): [string | undefined, string] {
   const i = key.indexOf("/");

@@ -11,7 +11,7 @@ import { nextSchedule, parseSchedule } from "../api/kinds/cron-job.ts";
 import type { ResourceType } from "../api/resources.ts";
 import { isoSeconds } from "../api/store.ts";
 import type { KObject } from "../api/types.ts";
-import { keyOf, splitKey, WorkQueue, type Controller, type ControllerContext } from "./controller.ts";
+import { enqueueOwnerAndChildren, splitKey, WorkQueue, type Controller, type ControllerContext } from "./controller.ts";
 import { controllerRefTo, isControlledBy } from "./pod-readiness.ts";
 
 const COMPONENT = "cronjob-controller";
@@ -33,13 +33,7 @@ export class CronJobController implements Controller {
     this.cjType = ctx.rt("CronJob");
     this.jobType = ctx.rt("Job");
     this.queue = new WorkQueue(ctx.clock, (key) => this.sync(key), (key, err) => console.error(`cronjob: ${key}: ${(err as Error).stack ?? err}`));
-    this.unsubscribe = ctx.store.onEvent((e) => {
-      if (e.resource === "batch/cronjobs" && e.type !== "DELETED") this.queue.add(keyOf(e.object.metadata.namespace, e.object.metadata.name!));
-      else if (e.resource === "batch/jobs") {
-        const owner = (e.object.metadata.ownerReferences ?? []).find((r: any) => r.controller && r.kind === "CronJob");
-        if (owner) this.queue.add(keyOf(e.object.metadata.namespace, owner.name));
-      }
-    });
+    this.unsubscribe = enqueueOwnerAndChildren(ctx, this.queue, "batch/cronjobs", "batch/jobs", "CronJob");
   }
 
   stop(): void {

@@ -10,7 +10,7 @@
 import type { ResourceType } from "../api/resources.ts";
 import { isoSeconds } from "../api/store.ts";
 import type { KObject } from "../api/types.ts";
-import { keyOf, splitKey, WorkQueue, type Controller, type ControllerContext } from "./controller.ts";
+import { enqueueOwnerAndChildren, keyOf, splitKey, WorkQueue, type Controller, type ControllerContext } from "./controller.ts";
 import { controllerRefTo, isControlledBy } from "./pod-readiness.ts";
 
 const COMPONENT = "job-controller";
@@ -33,13 +33,7 @@ export class JobController implements Controller {
     this.jobType = ctx.rt("Job");
     this.podType = ctx.rt("Pod");
     this.queue = new WorkQueue(ctx.clock, (key) => this.sync(key), (key, err) => console.error(`job: ${key}: ${(err as Error).stack ?? err}`));
-    this.unsubscribe = ctx.store.onEvent((e) => {
-      if (e.resource === "batch/jobs" && e.type !== "DELETED") this.queue.add(keyOf(e.object.metadata.namespace, e.object.metadata.name!));
-      else if (e.resource === "core/pods") {
-        const owner = (e.object.metadata.ownerReferences ?? []).find((r: any) => r.controller && r.kind === "Job");
-        if (owner) this.queue.add(keyOf(e.object.metadata.namespace, owner.name));
-      }
-    });
+    this.unsubscribe = enqueueOwnerAndChildren(ctx, this.queue, "batch/jobs", "core/pods", "Job");
   }
 
   stop(): void {

@@ -6,21 +6,21 @@
  * server. Writes are refused: only transactions write, and they use the direct client.
  */
 import type { ClusterClient } from "../kube/cluster-client.ts";
-import { KubeApiError, StratusError } from "../base/errors.ts";
+import { KubeApiError } from "../base/errors.ts";
+import { ReadOnlyClient } from "../kube/read-only-client.ts";
 import type { KubeObject, ListOptions, ObjectRef } from "../kube/types.ts";
 import type { InformerCache } from "./informers.ts";
 import { fieldMatcher, labelMatcher } from "../kube/selectors.ts";
 
-export class CachedClient implements ClusterClient {
-  readonly server: string;
+export class CachedClient extends ReadOnlyClient {
   cacheHits = 0;
   serverReads = 0;
 
-  constructor(private readonly direct: ClusterClient, private readonly cache: InformerCache) {
-    this.server = direct.server;
+  constructor(direct: ClusterClient, private readonly cache: InformerCache) {
+    super(direct, "the watchdog's cached client");
   }
 
-  async list(apiVersion: string, kind: string, opts: ListOptions = {}): Promise<KubeObject[]> {
+  override async list(apiVersion: string, kind: string, opts: ListOptions = {}): Promise<KubeObject[]> {
     const cached = this.cache.list(apiVersion, kind, opts.namespace);
     if (cached === null) throw new KubeApiError(404, "NotFound", `the server could not find the requested resource (${kind})`);
     const byLabel = labelMatcher(opts.labelSelector);
@@ -33,7 +33,7 @@ export class CachedClient implements ClusterClient {
     return cached.filter((o) => byLabel(o) && byField(o));
   }
 
-  async read(ref: ObjectRef): Promise<KubeObject | undefined> {
+  override async read(ref: ObjectRef): Promise<KubeObject | undefined> {
     const cached = this.cache.list(ref.apiVersion, ref.kind, ref.namespace);
     if (cached === undefined || cached === null) {
       this.serverReads++;
@@ -42,25 +42,4 @@ export class CachedClient implements ClusterClient {
     this.cacheHits++;
     return cached.find((o) => o.metadata.name === ref.name && (o.metadata.namespace ?? "") === (ref.namespace ?? ""));
   }
-
-  podLogs(namespace: string, pod: string, opts?: { container?: string; tailLines?: number; previous?: boolean }): Promise<string> {
-    return this.direct.podLogs(namespace, pod, opts);
-  }
-
-  async create(): Promise<KubeObject> {
-    return readOnly();
-  }
-  async replace(): Promise<KubeObject> {
-    return readOnly();
-  }
-  async patch(): Promise<KubeObject> {
-    return readOnly();
-  }
-  async delete(): Promise<void> {
-    return readOnly();
-  }
-}
-
-function readOnly(): never {
-  throw new StratusError("TRANSACTION", "the watchdog's cached client is read-only: writes go through a transaction");
 }
