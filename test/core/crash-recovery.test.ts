@@ -92,6 +92,7 @@ describe("writer lock across processes", () => {
     const ledgerPath = join(mkdtempSync(join(tmpdir(), "stratus-race-")), "ledger.db");
     const base = { kubeconfig: cluster.kubeconfigFile, ledger: ledgerPath, plan: { steps: [plan.steps[0]] }, stabilizationMs: 3000, lockWaitMs: 0 };
     const [a, b] = await Promise.all([runChild({ ...base, identity: "watchdog-a" }), runChild({ ...base, identity: "watchdog-b" })]);
+    for (const r of [a, b]) assert.equal(r.code, 0, `a racing process failed: ${r.stderr}`);
     const results = [a, b].map((r) => JSON.parse(r.stdout.trim().split("\n").pop()!));
     const gaveUp = results.filter((r) => r.outcome === "aborted" && /held by/.test(r.reason));
     const wrote = results.filter((r) => r.outcome !== "aborted");

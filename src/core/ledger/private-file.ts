@@ -12,8 +12,24 @@ import path from 'node:path';
 /** Owner read/write only. */
 export const PRIVATE_MODE = 0o600;
 
-/** Creates `file` 0600 with `content`, fsynced; throws EEXIST when it exists. */
+/**
+ * Creates `file` 0600 with `content`, fsynced; throws EEXIST when it exists. The content is written
+ * to a temp file first and hard-linked into place, so a process racing to create the same file
+ * sees either no file or the whole content — never an empty file between open and write (two
+ * watchdogs creating one ledger key at once must end up with one key, not one error).
+ */
 export function createPrivateFile(file: string, content: string | Buffer = ''): void {
+  const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+  writeNewFile(tmp, content);
+  try {
+    fs.linkSync(tmp, file);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  fsyncDir(path.dirname(file));
+}
+
+function writeNewFile(file: string, content: string | Buffer): void {
   const fd = fs.openSync(file, 'wx', PRIVATE_MODE);
   try {
     fs.fchmodSync(fd, PRIVATE_MODE); // the umask may have taken bits away; never added any
@@ -22,7 +38,6 @@ export function createPrivateFile(file: string, content: string | Buffer = ''): 
   } finally {
     fs.closeSync(fd);
   }
-  fsyncDir(path.dirname(file));
 }
 
 /** Makes sure `file` exists and is 0600: creates it empty when missing, tightens it when looser. Returns whether it was created. */
@@ -42,7 +57,7 @@ export function ensurePrivateFile(file: string): boolean {
 export function writePrivateFileAtomic(file: string, content: string): void {
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   try {
-    createPrivateFile(tmp, content);
+    writeNewFile(tmp, content);
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });

@@ -56,6 +56,8 @@ export class Seal {
   prepare(db: Database.Database): Buffer {
     if (this.ready && this.key) return this.key;
     const keyed = db.prepare('SELECT 1 FROM entries WHERE mac IS NOT NULL LIMIT 1').get() !== undefined;
+    // Another process may have created the key file since this one opened the ledger.
+    if (!this.key && this.keyFile) this.key = readKeyFile(this.keyFile);
     if (!this.key) {
       if (keyed || !this.keyFile) {
         throw new LedgerError('LEDGER_KEY', `this ledger is keyed but no key was found (${this.keyDescription}); pass --ledger-key FILE with the key it was written with`);
