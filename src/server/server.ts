@@ -12,6 +12,7 @@ import { z } from "zod";
 import { isEntryKind, type LedgerQuery, type LedgerReader } from "../core/ledger/index.ts";
 import { ApprovalBody } from "../graph/approvals.ts";
 import { AlertmanagerWebhook, type AlertStore } from "./alerts.ts";
+import type { ExtraRoute } from "./http-auth.ts";
 import type { StratusMetrics } from "./metrics.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -36,6 +37,8 @@ export type ServerDeps = {
    * intake is closed: every POST /alerts is refused with 403, whoever sends it (loopback included).
    */
   alertToken?: string;
+  /** Routes mounted beside the built-in ones (the web UI, MCP over HTTP); tried first, in order. */
+  routes?: ExtraRoute[];
 };
 
 export type RunningServer = { url: string; port: number; close(): Promise<void> };
@@ -72,6 +75,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
   const url = new URL(req.url ?? "/", "http://localhost");
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const method = req.method ?? "GET";
+  for (const extra of deps.routes ?? []) if (await extra(req, res, url)) return;
   if (path === "/metrics" && method === "GET") {
     res.writeHead(200, { "content-type": deps.metrics.registry.contentType });
     res.end(await deps.metrics.registry.metrics());
