@@ -9,4 +9,5 @@ export { catalogFrom, type CatalogView } from "./catalog-view.ts";
 export { sandboxCatalog } from "./sandbox-catalog.ts";
 export { runEvals, progressLine, defaultConcurrency, type RunOptions } from "./run.ts";
 export { summarize, evalJson, erroredResult, median, AGENT_VARIANTS, PAPER_FIGURES, type AgentVariant, type EvalJson, type ScenarioResult, type Summary } from "./scoring.ts";
+export { parseShard, selectShard, mergeShards, readShardFile, type Shard } from "./shard.ts";
 export { renderReport, type ReportMeta } from "./report.ts";

@@ -12,6 +12,7 @@ import type { Job, LlmOptions } from "./runner/job.ts";
 import { runPool } from "./runner/pool.ts";
 import type { AgentsFactory } from "./runner/run-scenario.ts";
 import { formatProblem } from "./scenario.ts";
+import { selectShard, type Shard } from "./shard.ts";
 import { erroredResult, evalJson, type AgentVariant, type EvalJson, type ScenarioResult } from "./scoring.ts";
 
 export type RunOptions = {
@@ -23,6 +24,8 @@ export type RunOptions = {
   inProcess?: boolean;
   wallTimeoutMs?: number;
   catalog: CatalogView;
+  /** Run only this shard of the scenarios (see shard.ts); the shards' JSON merge into one run's. */
+  shard?: Shard;
   /** The child entry the pool forks, and the agents factory for in-process runs (the CLI supplies both). */
   worker: URL;
   makeAgents: AgentsFactory;
@@ -31,7 +34,9 @@ export type RunOptions = {
 };
 
 export async function runEvals(opts: RunOptions): Promise<EvalJson> {
-  const { scenarios, problems } = loadScenarios(opts.paths, opts.catalog);
+  const loaded = loadScenarios(opts.paths, opts.catalog);
+  const { problems } = loaded;
+  const scenarios = opts.shard ? selectShard(loaded.scenarios, opts.shard, (s) => s.scenario.id) : loaded.scenarios;
   for (const p of problems) opts.progress?.(`invalid scenario file ${formatProblem(p)}`);
   const runs: Array<{ agent: AgentVariant; results: ScenarioResult[]; wallSeconds: number }> = [];
   for (const agent of opts.agents) {

@@ -16,13 +16,15 @@ import { TELEMETRY_ENV } from "../../../evals/runner/env.ts";
 import { telemetryFlag } from "./watch.ts";
 
 import { sandboxCatalog } from "../../../evals/sandbox-catalog.ts";
-import { AGENT_VARIANTS, type AgentVariant, type Summary } from "../../../evals/scoring.ts";
+import { mergeShards, parseShard, readShardFile, type Shard } from "../../../evals/shard.ts";
+import { AGENT_VARIANTS, type AgentVariant, type EvalJson, type Summary } from "../../../evals/scoring.ts";
 import { formatDuration } from "../../base/duration.ts";
 import { describeLlm, llmConfigFromFlags } from "../../llm/config.ts";
 import { durationFlag, UsageError, type Io } from "../io.ts";
 
 const USAGE = `Usage: stratus eval [PATH ...] [--agent stratus|naive|single] [--llm none|openai --model M [--base-url URL]]
-                    [--json FILE] [--report FILE.md] [--concurrency N]
+                    [--json FILE] [--report FILE.md] [--concurrency N] [--shard I/N]
+       stratus eval merge SHARD.json ... [--json FILE] [--report FILE.md]
 
 Runs fault-injection scenarios (YAML files, or folders of them; default ${DEFAULT_SCENARIO_PATH}), each in a
 fresh simulated cluster in virtual time, and scores the agent.
@@ -36,9 +38,12 @@ fresh simulated cluster in virtual time, and scores the agent.
   --concurrency N    scenarios run in parallel, one process each (default ${defaultConcurrency()})
   --timeout DUR      wall-clock time one scenario may take before it counts as an error (default ${formatDuration(DEFAULT_SCENARIO_WALL_TIMEOUT_MS)})
   --in-process       run scenarios one by one in this process (debugging)
+  --shard I/N        run only shard I (from 0) of N, e.g. $JOB_COMPLETION_INDEX/8 in a Kubernetes
+                     Indexed Job (deploy/evals/); \`stratus eval merge\` joins the shards' --json files
   --telemetry P|FILE the series Stratus reads: istio (default), otel, sandbox, or a TelemetryQueries file`;
 
 export async function evalCommand(argv: string[], io: Io): Promise<number> {
+  if (argv[0] === "merge") return evalMergeCommand(argv.slice(1), io);
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
@@ -52,6 +57,7 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
       timeout: { type: "string" },
       "in-process": { type: "boolean" },
       telemetry: { type: "string" },
+      shard: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -60,6 +66,12 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
   if (values.help) {
     io.out(USAGE);
     return 0;
+  }
+  let shard: Shard | undefined;
+  try {
+    shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
   const agents = parseAgents(values.agent ?? ["stratus"]);
   const llm = { llm: values.llm, model: values.model, baseUrl: values["base-url"] };
@@ -86,25 +98,55 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     concurrency,
     inProcess: values["in-process"] ?? false,
     // The pool forks this entry (it builds its agents itself); importing it here would run it.
-    worker: new URL("../eval-worker.ts", import.meta.url),
+    // Same extension as this module: eval-worker.ts under tsx, eval-worker.js from dist.
+    worker: new URL(`../eval-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url),
     makeAgents: createAgents,
     ...(wallTimeoutMs ? { wallTimeoutMs } : {}),
     catalog: sandboxCatalog(),
+    ...(shard ? { shard } : {}),
     progress: (line) => io.out(line),
   });
-  for (const { summary } of Object.values(doc.agents)) io.out(summaryLine(summary));
   if (doc.problems.length) io.err(`${doc.problems.length} problem(s) in scenario files: see above; those scenarios did not run`);
-  if (values.json) {
-    writeFileSync(values.json, JSON.stringify(doc, null, 2) + "\n");
-    io.out(`wrote ${values.json}`);
-  }
-  if (values.report) {
-    const command = ["stratus eval", ...positionals, ...agents.flatMap((a) => ["--agent", a]), ...(values.llm ? ["--llm", values.llm] : []), "--concurrency", String(concurrency)].join(" ");
-    writeFileSync(values.report, renderReport(doc, { generatedAt: new Date().toISOString().slice(0, 10), command, machine: `${availableParallelism()} cores, ${cpus()[0]?.model?.trim() ?? "unknown CPU"}`, concurrency, reasoners }) + "\n");
-    io.out(`wrote ${values.report}`);
-  }
+  const command = ["stratus eval", ...positionals, ...agents.flatMap((a) => ["--agent", a]), ...(values.llm ? ["--llm", values.llm] : []), "--concurrency", String(concurrency), ...(values.shard ? ["--shard", values.shard] : [])].join(" ");
+  writeOutputs(doc, { json: values.json, report: values.report, command, concurrency, reasoners }, io);
   io.out(`eval finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
+}
+
+/** `stratus eval merge SHARD.json ...`: one result (and report) from the shards of a sharded run. */
+async function evalMergeCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { json: { type: "string" }, report: { type: "string" }, help: { type: "boolean", short: "h" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (!positionals.length) throw new UsageError("stratus eval merge needs the shards' --json files: stratus eval merge shard-0.json shard-1.json ... --report EVALS.md");
+  let doc: EvalJson;
+  try {
+    doc = mergeShards(positionals.map(readShardFile));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  writeOutputs(doc, { json: values.json, report: values.report, command: `stratus eval merge (${positionals.length} shards)`, reasoners: "as the shards ran" }, io);
+  return 0;
+}
+
+function writeOutputs(doc: EvalJson, o: { json?: string; report?: string; command: string; concurrency?: number; reasoners: string }, io: Io): void {
+  for (const { summary } of Object.values(doc.agents)) io.out(summaryLine(summary));
+  if (o.json) {
+    writeFileSync(o.json, JSON.stringify(doc, null, 2) + "\n");
+    io.out(`wrote ${o.json}`);
+  }
+  if (o.report) {
+    const machine = `${availableParallelism()} cores, ${cpus()[0]?.model?.trim() ?? "unknown CPU"}`;
+    writeFileSync(o.report, renderReport(doc, { generatedAt: new Date().toISOString().slice(0, 10), command: o.command, machine, ...(o.concurrency ? { concurrency: o.concurrency } : {}), reasoners: o.reasoners }) + "\n");
+    io.out(`wrote ${o.report}`);
+  }
 }
 
 function parseAgents(raw: string[]): AgentVariant[] {
