@@ -7,6 +7,7 @@ import { benchSandboxScale, benchVirtualTime } from "./sandbox.bench.ts";
 import { benchTransaction } from "./transaction.bench.ts";
 import { benchLedger } from "./ledger.bench.ts";
 import { benchApps } from "./apps.bench.ts";
+import { benchUi } from "./ui.bench.ts";
 import { benchFlightRecorder } from "./flight-recorder.bench.ts";
 import { benchWatchdog } from "./watchdog.bench.ts";
 
@@ -18,6 +19,7 @@ const BENCHES: Bench[] = [
   { name: "transaction", title: "TNR transaction overhead against the sandbox", run: benchTransaction },
   { name: "ledger", title: "Mitigation ledger", run: () => benchLedger() },
   { name: "apps", title: "Sandbox apps: social-network under load in virtual time", run: benchApps },
+  { name: "ui", title: "Web UI over a 100,000-entry ledger", run: () => benchUi() },
   { name: "flight-recorder", title: "Flight recorder: 5,000 pods / 500 Deployments, 1 change per second for an hour", run: benchFlightRecorder },
   { name: "watchdog", title: "Watchdog process: 5,000 pods / 500 Deployments, idle", run: benchWatchdog },
 ];

@@ -7,6 +7,7 @@
  * `expect` gives them. An errored scenario counts as a failure in every rate it applies to.
  */
 import type { Scenario, ScenarioProblem } from "./scenario.ts";
+import type { LlmUsage } from "./runner/llm-usage.ts";
 
 export type AgentVariant = "stratus" | "naive" | "single";
 export const AGENT_VARIANTS: readonly AgentVariant[] = ["stratus", "naive", "single"];
@@ -64,6 +65,8 @@ export type ScenarioResult = {
   wallSeconds: number;
   /** CPU time the scenario's process spent (user + system), a load-independent measure of cost. */
   cpuSeconds: number;
+  /** What the LLM path spent (calls, tokens, dollars, fallbacks), when the agents used a model. */
+  llm?: LlmUsage;
 };
 
 export type Summary = {

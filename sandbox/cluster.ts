@@ -4,9 +4,11 @@
  * the integration tests use; everything outside reaches the cluster only through `url`.
  */
 import { createAdmission } from "./api/admission.ts";
+import { ApiAuth, bootstrapPolicy, type AuthOptions } from "./api/auth/index.ts";
+import { API_AUDIENCE, DEFAULT_EXPIRATION_SECONDS } from "./api/auth/service-account-tokens.ts";
 import { kindMap } from "./api/kinds/index.ts";
 import { ResourceRegistry, type CustomResourceSpec, type ResourceType } from "./api/resources.ts";
-import { startApiServer, type ExtraRoute, type RunningApiServer, type WriteInterceptor } from "./api/server.ts";
+import { startApiServer, type ExtraRoute, type RunningApiServer, type TlsOptions, type WriteInterceptor } from "./api/server.ts";
 import { ObjectStore } from "./api/store.ts";
 import { ApiFaults } from "./api-faults.ts";
 import { deployApp, getApp } from "./apps/index.ts";
@@ -39,6 +41,13 @@ export type SandboxOptions = {
   apps?: string[];
   /** The load generator's tick and jitter, and the rate for the apps deployed at start. */
   workload?: WorkloadOptions & { rate?: number };
+  /** Extra bearer tokens (a token file): each names a user and its groups, authorized by RBAC. */
+  auth?: AuthOptions;
+  /**
+   * The certificate and key (PEM) of the API's HTTPS side, and the CA that signed it (kubeconfigs
+   * carry it); without it the sandbox mints a self-signed one at start (`sandbox.caPem`).
+   */
+  tls?: TlsOptions;
 };
 
 export class Sandbox {
@@ -56,6 +65,8 @@ export class Sandbox {
     readonly logs: ContainerLogs,
     /** Load generator, request propagation and /metrics. */
     readonly workload: Workload,
+    /** Authentication (admin and service-account tokens) and RBAC. */
+    readonly auth: ApiAuth,
   ) {}
 
   static async start(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -66,6 +77,8 @@ export class Sandbox {
     const kinds = kindMap();
     const store = new ObjectStore({ clock, registry, admission: createAdmission(kinds), historySize: opts.historySize, random });
     bootstrapCluster(store, registry, opts.nodes ?? NODE_COUNT);
+    bootstrapPolicy(store, registry);
+    const auth = new ApiAuth(store, registry, clock, opts.auth);
 
     const instances = new InstanceTable();
     const images = new ImageCatalog([...BASE_IMAGES, ...appImages(instances), ...(opts.images ?? [])]);
@@ -86,8 +99,9 @@ export class Sandbox {
     const intercept = opts.interceptWrite ?? apiFaults.intercept;
     const api = await startApiServer({
       store, registry, kinds, logs: set.logs, routes: [apiFaults.route, ...chaosDaemon(set.controllers), ...workloadRoutes(workload), ...(opts.routes ?? [])], interceptWrite: intercept, port: opts.port,
+      auth, tls: opts.tls,
     });
-    const sandbox = new Sandbox(clock, registry, store, images, context, set.controllers, api, apiFaults, set.logs, workload);
+    const sandbox = new Sandbox(clock, registry, store, images, context, set.controllers, api, apiFaults, set.logs, workload, auth);
     for (const app of opts.apps ?? []) sandbox.deployApp(app, { rate: opts.workload?.rate });
     return sandbox;
   }
@@ -102,20 +116,46 @@ export class Sandbox {
     this.workload.run(app, opts);
   }
 
+  /** Plain HTTP: /metrics, /sandbox/v1 control endpoints, and API calls that send their own token. */
   get url(): string {
     return this.api.url;
+  }
+
+  /** The API over HTTPS on the same port: what kubeconfigs name (kubectl sends credentials only over TLS). */
+  get secureUrl(): string {
+    return this.api.secureUrl;
+  }
+
+  /** The PEM certificate that verifies `secureUrl` (ca.crt for in-cluster clients). */
+  get caPem(): string {
+    return this.api.caPem;
   }
 
   get port(): number {
     return this.api.port;
   }
 
-  kubeconfig(namespace?: string): string {
-    return kubeconfigYaml(this.api.url, namespace);
+  /** The bearer token of the cluster admin (system:masters), as in the kubeconfig. */
+  get adminToken(): string {
+    return this.auth.adminToken;
   }
 
-  writeKubeconfig(file: string): void {
-    writeKubeconfig(file, this.api.url);
+  /**
+   * A bound token for ServiceAccount NAMESPACE/NAME, as `kubectl create token` gets one (the
+   * account must exist; deleting it revokes the token).
+   */
+  createToken(namespace: string, name: string, opts: { expirationSeconds?: number; audiences?: string[] } = {}): string {
+    const sa = this.store.require(this.registry.find("", "v1", "serviceaccounts")!, namespace, name);
+    return this.auth.tokens.issue(sa, opts.expirationSeconds ?? DEFAULT_EXPIRATION_SECONDS, opts.audiences ?? [API_AUDIENCE]).token;
+  }
+
+  /** A kubeconfig that authenticates with `token` (the admin's by default). */
+  kubeconfig(namespace?: string, token = this.adminToken): string {
+    return kubeconfigYaml({ server: this.api.secureUrl, token, namespace, caPem: this.caPem });
+  }
+
+  writeKubeconfig(file: string, token = this.adminToken): void {
+    writeKubeconfig(file, { server: this.api.secureUrl, token, caPem: this.caPem });
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
  * logs are read and how many lines each, and which chaos-mesh kinds are looked for. Bounded so an
  * observation of a big namespace stays small enough to reason over (and to hand to a model).
  */
+import { FIELD_MANAGER } from "../../src/kube/types.ts";
 
 /** Events older than this (by lastTimestamp) are left out. */
 export const DEFAULT_EVENT_LOOKBACK_MS = 15 * 60_000;
@@ -27,4 +28,4 @@ export const DEFAULT_MAX_TRACKED_OBJECTS = 20_000;
 /** A watchdog starting late reconstructs changes the cluster shows as written this recently. */
 export const DEFAULT_RECONSTRUCT_WINDOW_MS = 15 * 60_000;
 /** Field managers that are Stratus itself (its own writes are never "a person's change"). */
-export const STRATUS_FIELD_MANAGERS: readonly string[] = ["stratus"];
+export const STRATUS_FIELD_MANAGERS: readonly string[] = [FIELD_MANAGER];

@@ -51,7 +51,9 @@ export async function startEnv(s: Scenario): Promise<ScenarioEnv> {
   const app = getApp(s.app);
   const clock = new VirtualClock(SIM_EPOCH);
   const watch = new WriteWatch({ [TOKENS.injector]: "injector", [TOKENS.stratus]: "stratus", [TOKENS.runner]: "runner" }, () => clock.now());
-  const sandbox = await Sandbox.start({ clock, seed: s.seed, port: 0, apps: [s.app], routes: [watch.route] });
+  // Each party's token is a static token of the sandbox's API server (cluster admins, as before RBAC).
+  const tokens = Object.entries(TOKENS).map(([party, token]) => ({ token, user: `eval-${party}`, groups: ["system:masters"] }));
+  const sandbox = await Sandbox.start({ clock, seed: s.seed, port: 0, apps: [s.app], routes: [watch.route], auth: { tokens } });
   const dir = mkdtempSync(join(tmpdir(), "stratus-eval-"));
   let ledger: SqliteLedger | undefined;
   try {

@@ -30,7 +30,9 @@ export async function runPool(jobs: Job[], opts: PoolOptions): Promise<ScenarioR
   let next = 0;
   const slots: Slot[] = [];
   const spawn = (): Slot => {
-    const child = fork(fileURLToPath(opts.worker), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "advanced" });
+    // A TypeScript worker (development) needs the tsx loader; a compiled one (dist/) runs on plain node.
+    const entry = fileURLToPath(opts.worker);
+    const child = fork(entry, [], { execArgv: entry.endsWith(".ts") ? ["--import", "tsx"] : [], stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "advanced" });
     const slot: Slot = { child, exited: false, tail: "" };
     child.on("exit", () => (slot.exited = true));
     child.stderr?.on("data", (d: Buffer) => (slot.tail = (slot.tail + d.toString()).slice(-2000)));

@@ -24,6 +24,7 @@ import { HealthTimeline } from "./health-timeline.ts";
 import type { Job } from "./job.ts";
 import { scoreScenario, type LoopRecord, type OracleResult, type Observed, type TimedEvent } from "./outcome.ts";
 import { setupVariant } from "./variants.ts";
+import { llmUsageOf } from "./llm-usage.ts";
 
 /** Time the app has to come up before the scenario is an error. */
 const MAX_STARTUP_MS = 5 * 60_000;
@@ -50,7 +51,10 @@ export async function runScenario(job: Job, hooks: ScenarioHooks): Promise<Scena
   try {
     env = await startEnv(s);
     const observed = await play(job, env, hooks, (r) => (running = r));
-    return scoreScenario(job, observed, cost());
+    const result = scoreScenario(job, observed, cost());
+    // What the LLM path spent, from the agents' call records in the scenario's ledger.
+    const llm = llmUsageOf(env.ledger);
+    return llm ? { ...result, llm } : result;
   } catch (e) {
     return { ...erroredResult(base, errorText(e), cost().wallSeconds), cpuSeconds: Math.round(cost().cpuSeconds * 10) / 10 };
   } finally {

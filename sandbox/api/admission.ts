@@ -4,6 +4,7 @@
  * stores anything, for writes from clients and from the sandbox's own controllers alike.
  */
 import type { KindBehaviour } from "./kinds/kind.ts";
+import { pathSegmentNameErrors } from "./request-target.ts";
 import type { ResourceType } from "./resources.ts";
 import type { Admission } from "./store.ts";
 import type { FieldCause, KObject } from "./types.ts";
@@ -14,6 +15,8 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 /** Kinds whose names must be DNS-1123 labels (no dots), as on a real server. */
 const LABEL_NAMED = new Set(["/Namespace", "/Service"]);
+/** Kinds whose names need only be valid path segments (ValidateRBACName): `system:discovery` is one. */
+const PATH_SEGMENT_NAMED = new Set(["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"].map((k) => `rbac.authorization.k8s.io/${k}`));
 
 export function createAdmission(kinds: Map<string, KindBehaviour>): Admission {
   return {
@@ -36,7 +39,9 @@ export function validateMetadata(rt: ResourceType, obj: KObject): FieldCause[] {
   const name = meta.name ?? "";
   const asLabel = LABEL_NAMED.has(kindKey(rt));
   const maxLength = asLabel ? 63 : 253;
-  if (name.length > maxLength) {
+  if (PATH_SEGMENT_NAMED.has(kindKey(rt))) {
+    for (const m of pathSegmentNameErrors(name)) causes.push({ reason: "FieldValueInvalid", field: "metadata.name", message: `Invalid value: ${JSON.stringify(name)}: ${m}` });
+  } else if (name.length > maxLength) {
     causes.push({ reason: "FieldValueInvalid", field: "metadata.name", message: `Invalid value: ${JSON.stringify(name)}: must be no more than ${maxLength} characters` });
   } else if (asLabel ? !DNS1123_LABEL.test(name) : !DNS1123_SUBDOMAIN.test(name)) {
     const what = asLabel ? "a lowercase RFC 1123 label" : "a lowercase RFC 1123 subdomain";

@@ -37,6 +37,13 @@ export function apiGroup(registry: ResourceRegistry, name: string) {
   return { kind: "APIGroup", apiVersion: "v1", name, versions, preferredVersion: versions[0] };
 }
 
+/** Subresources whose kind or verbs differ from their parent's (status and finalize share the parent's). */
+const SUBRESOURCES: Record<string, { kind: string; verbs: string[]; group?: string; version?: string }> = {
+  scale: { kind: "Scale", verbs: ["get", "patch", "update"], group: "autoscaling", version: "v1" },
+  log: { kind: "Pod", verbs: ["get"] },
+  token: { kind: "TokenRequest", verbs: ["create"], group: "authentication.k8s.io", version: "v1" },
+};
+
 export function apiResourceList(registry: ResourceRegistry, group: string, version: string) {
   const resources = [];
   for (const rt of registry.inGroupVersion(group, version)) {
@@ -50,15 +57,14 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
       ...(rt.categories.length ? { categories: rt.categories } : {}),
     });
     for (const sub of rt.subresources) {
-      const kind = sub === "scale" ? "Scale" : rt.kind;
-      const verbs = sub === "log" ? ["get"] : ["get", "patch", "update"];
+      const special = SUBRESOURCES[sub];
       resources.push({
         name: `${rt.plural}/${sub}`,
         singularName: "",
         namespaced: rt.namespaced,
-        ...(sub === "scale" ? { group: "autoscaling", version: "v1" } : {}),
-        kind,
-        verbs,
+        ...(special?.group ? { group: special.group, version: special.version } : {}),
+        kind: special?.kind ?? rt.kind,
+        verbs: special?.verbs ?? ["get", "patch", "update"],
       });
     }
   }

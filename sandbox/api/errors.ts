@@ -21,7 +21,8 @@ export type StatusReason =
   | "ServiceUnavailable"
   | "Timeout"
   | "Expired"
-  | "Forbidden";
+  | "Forbidden"
+  | "Unauthorized";
 
 export type StatusDetails = {
   name?: string;

@@ -173,6 +173,31 @@ const APPS: Table = {
   },
 };
 
+/** authentication.k8s.io, authorization.k8s.io and rbac.authorization.k8s.io v1: what `kubectl create token|role|rolebinding` and `kubectl auth` send. */
+const AUTH: Table = {
+  TokenRequest: { 1: "metadata:ObjectMeta", 2: "spec:TokenRequestSpec" },
+  TokenRequestSpec: { 1: "audiences:string[]", 4: "expirationSeconds:int64?", 3: "boundObjectRef:BoundObjectReference" },
+  BoundObjectReference: { 1: "kind:string", 2: "apiVersion:string", 3: "name:string", 4: "uid:string" },
+  TokenReview: { 1: "metadata:ObjectMeta", 2: "spec:TokenReviewSpec" },
+  TokenReviewSpec: { 1: "token:string", 2: "audiences:string[]" },
+  SelfSubjectReview: { 1: "metadata:ObjectMeta" },
+  SubjectAccessReview: { 1: "metadata:ObjectMeta", 2: "spec:SubjectAccessReviewSpec" },
+  SubjectAccessReviewSpec: { 1: "resourceAttributes:ResourceAttributes", 2: "nonResourceAttributes:NonResourceAttributes", 3: "user:string", 4: "groups:string[]", 6: "uid:string" },
+  SelfSubjectAccessReview: { 1: "metadata:ObjectMeta", 2: "spec:SelfSubjectAccessReviewSpec" },
+  SelfSubjectAccessReviewSpec: { 1: "resourceAttributes:ResourceAttributes", 2: "nonResourceAttributes:NonResourceAttributes" },
+  ResourceAttributes: { 1: "namespace:string", 2: "verb:string", 3: "group:string", 4: "version:string", 5: "resource:string", 6: "subresource:string", 7: "name:string" },
+  NonResourceAttributes: { 1: "path:string", 2: "verb:string" },
+  SelfSubjectRulesReview: { 1: "metadata:ObjectMeta", 2: "spec:SelfSubjectRulesReviewSpec" },
+  SelfSubjectRulesReviewSpec: { 1: "namespace:string" },
+  Role: { 1: "metadata:ObjectMeta", 2: "rules:PolicyRule[]" },
+  ClusterRole: { 1: "metadata:ObjectMeta", 2: "rules:PolicyRule[]", 3: "aggregationRule:AggregationRule" },
+  PolicyRule: { 1: "verbs:string[]", 2: "apiGroups:string[]", 3: "resources:string[]", 4: "resourceNames:string[]", 5: "nonResourceURLs:string[]" },
+  AggregationRule: { 1: "clusterRoleSelectors:LabelSelector[]" },
+  RoleBinding: { 1: "metadata:ObjectMeta", 2: "subjects:Subject[]", 3: "roleRef:RoleRef" },
+  Subject: { 1: "kind:string", 2: "apiGroup:string", 3: "name:string", 4: "namespace:string" },
+  RoleRef: { 1: "apiGroup:string", 2: "kind:string", 3: "name:string" },
+};
+
 /** Top-level objects by `apiVersion/kind`, as named in the runtime.Unknown envelope. */
 export const ROOTS: Readonly<Record<string, string>> = {
   "v1/Namespace": "Namespace",
@@ -183,6 +208,17 @@ export const ROOTS: Readonly<Record<string, string>> = {
   "v1/Service": "Service",
   "apps/v1/Deployment": "Deployment",
   "apps/v1/ReplicaSet": "ReplicaSet",
+  "authentication.k8s.io/v1/TokenRequest": "TokenRequest",
+  "authentication.k8s.io/v1/TokenReview": "TokenReview",
+  "authentication.k8s.io/v1/SelfSubjectReview": "SelfSubjectReview",
+  "authorization.k8s.io/v1/SubjectAccessReview": "SubjectAccessReview",
+  "authorization.k8s.io/v1/LocalSubjectAccessReview": "SubjectAccessReview",
+  "authorization.k8s.io/v1/SelfSubjectAccessReview": "SelfSubjectAccessReview",
+  "authorization.k8s.io/v1/SelfSubjectRulesReview": "SelfSubjectRulesReview",
+  "rbac.authorization.k8s.io/v1/Role": "Role",
+  "rbac.authorization.k8s.io/v1/ClusterRole": "ClusterRole",
+  "rbac.authorization.k8s.io/v1/RoleBinding": "RoleBinding",
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "RoleBinding",
 };
 
 /** Kinds a client may send under any group version (DeleteOptions rides on every delete). */
@@ -221,4 +257,4 @@ function compile(tables: Table[]): ReadonlyMap<string, MessageSchema> {
   return out;
 }
 
-export const SCHEMAS = compile([META, CORE, APPS]);
+export const SCHEMAS = compile([META, CORE, APPS, AUTH]);

@@ -18,6 +18,8 @@ export type ResourceType = {
   /** When true, spec and status are updated separately and spec changes bump metadata.generation. */
   hasStatus: boolean;
   verbs: string[];
+  /** Served by a handler and never stored: the create-only review APIs (TokenReview, SubjectAccessReview, ...). */
+  virtual?: boolean;
 };
 
 export const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -44,6 +46,10 @@ const core = (
 const grouped = (group: string, version: string, plural: string, kind: string, opts: Partial<ResourceType> = {}) =>
   core(plural, kind, { group, version, ...opts });
 
+/** A create-only review API (see auth/reviews.ts). */
+const review = (group: string, plural: string, kind: string, namespaced = false) =>
+  grouped(group, "v1", plural, kind, { namespaced, verbs: ["create"], virtual: true });
+
 export const BUILTIN_RESOURCES: ResourceType[] = [
   core("namespaces", "Namespace", { namespaced: false, shortNames: ["ns"], hasStatus: true, subresources: ["status"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"] }),
   core("nodes", "Node", { namespaced: false, shortNames: ["no"], hasStatus: true, subresources: ["status"] }),
@@ -55,11 +61,13 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
   core("events", "Event", { shortNames: ["ev"] }),
   core("persistentvolumeclaims", "PersistentVolumeClaim", { shortNames: ["pvc"], hasStatus: true, subresources: ["status"] }),
   core("persistentvolumes", "PersistentVolume", { namespaced: false, shortNames: ["pv"], hasStatus: true, subresources: ["status"] }),
-  core("serviceaccounts", "ServiceAccount", { shortNames: ["sa"] }),
+  core("serviceaccounts", "ServiceAccount", { shortNames: ["sa"], subresources: ["token"] }),
   core("resourcequotas", "ResourceQuota", { shortNames: ["quota"], hasStatus: true, subresources: ["status"] }),
   core("limitranges", "LimitRange", { shortNames: ["limits"] }),
   grouped("apps", "v1", "deployments", "Deployment", { shortNames: ["deploy"], categories: ["all"], hasStatus: true, subresources: ["status", "scale"] }),
   grouped("apps", "v1", "replicasets", "ReplicaSet", { shortNames: ["rs"], categories: ["all"], hasStatus: true, subresources: ["status", "scale"] }),
+  grouped("apps", "v1", "statefulsets", "StatefulSet", { shortNames: ["sts"], categories: ["all"], hasStatus: true, subresources: ["status", "scale"] }),
+  grouped("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", { shortNames: ["pdb"], hasStatus: true, subresources: ["status"] }),
   grouped("coordination.k8s.io", "v1", "leases", "Lease"),
   grouped("batch", "v1", "jobs", "Job", { categories: ["all"], hasStatus: true, subresources: ["status"] }),
   grouped("batch", "v1", "cronjobs", "CronJob", { shortNames: ["cj"], categories: ["all"], hasStatus: true, subresources: ["status"] }),
@@ -68,6 +76,16 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
   grouped("storage.k8s.io", "v1", "storageclasses", "StorageClass", { namespaced: false, shortNames: ["sc"] }),
   grouped("events.k8s.io", "v1", "events", "Event", { shortNames: ["ev"] }),
   grouped("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", { namespaced: false, shortNames: ["crd", "crds"], hasStatus: true, subresources: ["status"] }),
+  grouped("rbac.authorization.k8s.io", "v1", "roles", "Role"),
+  grouped("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding"),
+  grouped("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", { namespaced: false }),
+  grouped("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", { namespaced: false }),
+  review("authentication.k8s.io", "tokenreviews", "TokenReview"),
+  review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"),
+  review("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview"),
+  review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
+  review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
+  review("authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", true),
 ];
 
 /** Store key of a resource type: events in core/v1 and events.k8s.io/v1 are distinct here. */

@@ -6,8 +6,8 @@
  * (`fieldValidation`), records managedFields and serves server-side apply. Extra routes (the
  * cluster's /metrics, control endpoints) are plugged in by the sandbox.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ApiAuth } from "./auth/gate.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from "./discovery.ts";
 import { ApiError, badRequest, invalid } from "./errors.ts";
 import { checkBodyFields, checkPatchedFields, fieldValidationOf, unknownFields } from "./field-validation.ts";
@@ -27,6 +27,8 @@ import { serverSideApply } from "./server-side-apply.ts";
 import { isoSeconds, type ObjectStore } from "./store.ts";
 import { includeObjectOf, toTable, wantsTable, type IncludeObject } from "./table.ts";
 import type { KObject } from "./types.ts";
+import { listenHttpAndHttps } from "./tls/dual-listener.ts";
+import { selfSignedCert } from "./tls/self-signed.ts";
 import { serveWatch } from "./watch.ts";
 
 const OPENAPI = new WeakMap<ApiServerOptions, OpenApiDocuments>();
@@ -56,15 +58,31 @@ export type ApiServerOptions = {
   logs?: PodLogSource;
   routes?: ExtraRoute[];
   interceptWrite?: WriteInterceptor;
+  /** Authentication and RBAC; without it every request is allowed (a bare server for unit tests). */
+  auth?: ApiAuth;
+  /** The HTTPS side's certificate and key (PEM); a self-signed one is minted when absent. */
+  tls?: TlsOptions;
   port?: number;
   host?: string;
 };
 
-export type RunningApiServer = { url: string; port: number; server: Server; close(): Promise<void> };
+/** A serving certificate and key (PEM), and the CA that signed it when it is not self-signed. */
+export type TlsOptions = { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
+
+export type RunningApiServer = {
+  /** Plain HTTP (curl, /metrics scrapes, control endpoints); credentials work here too, but kubectl will not send them. */
+  url: string;
+  /** The same port over HTTPS: what kubeconfigs name. */
+  secureUrl: string;
+  /** The PEM certificate clients verify the HTTPS side with. */
+  caPem: string;
+  port: number;
+  close(): Promise<void>;
+};
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const watches = new Set<() => void>();
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res, opts, watches).catch((err) => {
       try {
         sendError(res, err);
@@ -72,26 +90,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         res.destroy();
       }
     });
-  });
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-  });
+  };
   const host = opts.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const tls = opts.tls ?? selfSignedCert();
+  const listening = await listenHttpAndHttps(listener, { host, port: opts.port ?? 0, cert: tls.cert, key: tls.key });
+  const port = listening.port;
   return {
     url: `http://${host}:${port}`,
+    secureUrl: `https://${host}:${port}`,
+    caPem: String(opts.tls?.ca ?? tls.cert),
     port,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const close of watches) close();
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      for (const close of watches) close();
+      await listening.close();
+    },
   };
 }
 
@@ -99,6 +111,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: ApiServerOpt
   const { url, segments } = parseTarget(req.url ?? "/");
   for (const route of o.routes ?? []) if (await route(req, res, url)) return;
   const method = req.method ?? "GET";
+  const user = o.auth?.admit(req, method, url.pathname, segments, url.searchParams);
   const path = url.pathname.replace(/\/+$/, "") || "/";
 
   if (method === "GET") {
@@ -125,6 +138,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: ApiServerOpt
   if (!route) throw new ApiError(404, "NotFound", `the server could not find the requested resource: ${url.pathname}`);
   checkPathName(route.namespace);
   checkPathName(route.name);
+  if (o.auth && user && (await o.auth.serve(req, res, route, method, user))) return;
+  if (route.rt.virtual) throw new ApiError(404, "NotFound", `the server could not find the requested resource: ${url.pathname}`);
   if (method !== "GET" && method !== "HEAD") {
     const injected = o.interceptWrite?.(method, route);
     if (injected === "hang") return; // the client's timeout is what this simulates

@@ -34,7 +34,7 @@ export function typeOfKind(registry: ResourceRegistry, kind: string, apiVersion?
 
 /** Kinds a scenario may aim an api-change at, sorted (for messages). */
 export function servedKinds(registry = twinRegistry()): string[] {
-  return [...new Set(registry.all().map((t) => t.kind))].filter((k) => !CONTROLLER_MADE.has(k)).sort();
+  return [...new Set(registry.all().filter((t) => !t.virtual).map((t) => t.kind))].filter((k) => !CONTROLLER_MADE.has(k)).sort();
 }
 
 function twinRegistry(): ResourceRegistry {

@@ -1,17 +1,19 @@
 /**
  * The agents Stratus runs with (composition root: only src/cli builds agents): the embedded
- * reasoners (no model), or — with `--llm openai` —
- * the LLM agents for diagnosis, mitigation and undo, each falling back to its embedded reasoner, as
- * the watchdog wires them. Detection stays embedded either way (agents/llm-agent.ts says why).
- * Every LLM call is written to the scenario's ledger as a note, tokens included.
+ * reasoners (no model), or — with `--llm openai` — the LLM agents for diagnosis, mitigation and
+ * undo on langchain's agent runtime (agents/llm/), each falling back to its embedded reasoner.
+ * Detection stays embedded either way (agents/llm/index.ts says why). Every LLM call is written to
+ * the ledger as a note of its incident, tokens (and dollars, with a price table) included.
  */
 import type { Agents } from "../incident/agent.ts";
 import { createEmbeddedAgents } from "../../agents/index.ts";
-import { LlmDiagnosisAgent, LlmMitigationAgent, LlmUndoAgent, type LlmRuntime } from "../../agents/llm-agent.ts";
+import { withLlm, type LlmRuntime } from "../../agents/llm/index.ts";
 import type { LedgerStore } from "../core/ledger/index.ts";
 import type { Policy } from "../core/policy.ts";
+import { recordLlmCall } from "../graph/index.ts";
 import { llmConfigFromFlags } from "../llm/config.ts";
 import { createChatModel } from "../llm/provider.ts";
+import { loadPriceTable } from "../llm/price.ts";
 import type { LlmOptions } from "../../evals/runner/job.ts";
 
 export function createAgents(llm: LlmOptions, deps: { ledger: LedgerStore; policy: Policy }): Agents {
@@ -19,17 +21,15 @@ export function createAgents(llm: LlmOptions, deps: { ledger: LedgerStore; polic
   const config = llmConfigFromFlags(llm);
   const model = createChatModel(config);
   if (!model || config.provider === "none") return embedded;
+  const price = config.prices ? loadPriceTable(config.prices)[config.model] : undefined;
   const rt: LlmRuntime = {
     model,
     modelName: config.model,
     maxToolRounds: config.maxToolRounds,
+    tools: config.tools,
     policy: deps.policy,
-    record: (call) => deps.ledger.append({ kind: "note", actor: `agent:${call.agent}`, incidentId: call.incidentId ?? null, txId: call.txId ?? null, payload: { phase: "llm-call", ...call } as unknown as Record<string, unknown> }),
+    ...(price ? { price } : {}),
+    record: (call) => void recordLlmCall(deps.ledger, call),
   };
-  return {
-    detection: embedded.detection,
-    diagnosis: new LlmDiagnosisAgent(embedded.diagnosis, rt),
-    mitigation: new LlmMitigationAgent(embedded.mitigation, rt),
-    undo: new LlmUndoAgent(embedded.undo, rt),
-  };
+  return withLlm(embedded, rt);
 }

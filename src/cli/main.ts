@@ -9,6 +9,7 @@ import { sandboxCommand } from "./commands/sandbox.ts";
 import { approveCommand } from "./commands/approve.ts";
 import { startCommand } from "./commands/start.ts";
 import { watchCommand } from "./commands/watch.ts";
+import { mcpCommand } from "./commands/mcp.ts";
 import { EXIT_USAGE, processIo, UsageError, type Io } from "./io.ts";
 
 type Handler = (argv: string[], io: Io) => Promise<number>;
@@ -16,9 +17,10 @@ type Handler = (argv: string[], io: Io) => Promise<number>;
 const COMMANDS: Array<{ name: string; summary: string; run: Handler }> = [
   { name: "start", summary: "run it all: a sandbox with an app, the watchdog, and a fault schedule (npm start)", run: startCommand },
   { name: "watch", summary: "the watchdog: detect, diagnose and fix inside TNR transactions", run: watchCommand },
+  { name: "mcp", summary: "tools for assistants over MCP (stdio): incidents, ledger, health, diagnose, dry-run, approve", run: mcpCommand },
   { name: "approve", summary: "approve (or --reject) a plan the watchdog is waiting on", run: approveCommand },
   { name: "sandbox", summary: "run the simulated Kubernetes cluster (sandbox up)", run: sandboxCommand },
-  { name: "ledger", summary: "review the mitigation ledger (list, show, verify, export)", run: ledgerCommand },
+  { name: "ledger", summary: "review the mitigation ledger (list, show, diff, verify, export, serve: the web UI)", run: ledgerCommand },
   { name: "playbook", summary: "the playbook library: list, validate, show, plan (dry run), watch", run: (argv, io) => playbookCommand(argv, io) },
   { name: "eval", summary: "replay fault-injection scenarios against simulated clusters and score the agent", run: evalCommand },
 ];
@@ -53,7 +55,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-// Run when executed directly (tsx src/cli/main.ts ...); bin/stratus.js calls main() itself.
-if (process.argv[1] && /cli[\\/]main\.ts$/.test(process.argv[1])) {
+// Run when executed directly (tsx src/cli/main.ts ..., or node dist/src/cli/main.js ... as the image's
+// entrypoint); bin/stratus.js calls main() itself.
+if (process.argv[1] && /cli[\\/]main\.[jt]s$/.test(process.argv[1])) {
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

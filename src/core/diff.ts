@@ -4,8 +4,11 @@
  * bookkeeping (resourceVersion, generation, managedFields, uid, timestamps, status) is ignored so a
  * dry-run diff shows only what the action decides, and Secret values are never printed — only
  * their length and a short hash, so a plan preview or ledger entry cannot leak them.
+ * `unifiedDiff` renders the same comparison as `kubectl diff` does (YAML, @@ hunks) for the
+ * ledger's before/after views.
  */
 import { createHash } from "node:crypto";
+import { stringify as stringifyYaml } from "yaml";
 import { DEFAULT_SUMMARY_VALUE_CHARS } from "./defaults.ts";
 
 const IGNORED_METADATA = new Set(["resourceVersion", "managedFields", "generation", "uid", "creationTimestamp", "selfLink"]);
@@ -47,8 +50,8 @@ export function show(v: Json): string {
   return s.length > DEFAULT_SUMMARY_VALUE_CHARS ? `${s.slice(0, DEFAULT_SUMMARY_VALUE_CHARS - 1)}…` : s;
 }
 
-/** Drops ignored bookkeeping and masks Secret values. */
-function clean(obj: Json): Json {
+/** Drops ignored bookkeeping and (unless told not to) masks Secret values. */
+function clean(obj: Json, maskSecrets = true): Json {
   if (!obj || typeof obj !== "object" || Array.isArray(obj)) return obj;
   const o = { ...(obj as Record<string, Json>) };
   delete o.status;
@@ -57,7 +60,7 @@ function clean(obj: Json): Json {
     for (const k of IGNORED_METADATA) delete m[k];
     o.metadata = m;
   }
-  if (o.kind === "Secret") {
+  if (maskSecrets && o.kind === "Secret") {
     for (const field of ["data", "stringData"]) {
       const d = o[field];
       if (d && typeof d === "object") {
@@ -122,4 +125,120 @@ const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
 function namedList(list: Json[]): boolean {
   const names = list.map((x) => (isObject(x) && typeof x.name === "string" ? x.name : undefined));
   return names.every((n) => n !== undefined) && new Set(names).size === names.length;
+}
+
+/**
+ * A unified diff of two versions of one object, as `kubectl diff` prints it: both sides as YAML
+ * with server bookkeeping and status dropped (as `diffObjects` does) and Secret values masked, then
+ * `---`/`+++` headers and `@@` hunks with `context` lines around each change. `before` null/undefined
+ * = created, `after` null/undefined = deleted. [] when nothing the action decides changed. The
+ * ledger's `stratus ledger diff` and the web UI both render with this, so they cannot disagree.
+ */
+export function unifiedDiff(before: Json | undefined | null, after: Json | undefined | null, label: string, opts: UnifiedDiffOptions = {}): string[] {
+  const context = opts.context ?? 3;
+  // With a redact function the caller masks (and fingerprints) credentials itself; without, Secret values are hashed.
+  const side = (v: Json) => toYamlLines(opts.redact ? clean(opts.redact(v), false) : clean(v));
+  const b = before == null ? [] : side(before);
+  const a = after == null ? [] : side(after);
+  const ops = lineOps(b, a);
+  if (!ops.some((o) => o.op !== " ")) return [];
+  const out = [`--- ${label}${before == null ? " (absent)" : " (before)"}`, `+++ ${label}${after == null ? " (absent)" : " (after)"}`];
+  for (const h of hunks(ops, context)) out.push(...h);
+  return out;
+}
+
+export type UnifiedDiffOptions = {
+  /** Unchanged lines shown around each change (default 3, as diff -u). */
+  context?: number;
+  /** Applied to each side before it is cleaned and rendered: the caller's redaction (the ledger's `redact`, or src/base/redact.ts). */
+  redact?: (v: Json) => Json;
+};
+
+/**
+ * An object as a diff compares it: status and server bookkeeping dropped. What the transaction
+ * records as "what a write left"; its credentials are sealed by the ledger like a snapshot's, so
+ * it is kept whole for the before/after comparison to see a changed secret as changed.
+ */
+export function diffableObject(obj: Json): Json {
+  return clean(obj, false);
+}
+
+type LineOp = { op: " " | "-" | "+"; line: string; bi: number; ai: number };
+
+function toYamlLines(v: Json): string[] {
+  const text = stringifyYaml(v, { sortMapEntries: true, lineWidth: 0 });
+  return text.replace(/\n$/, "").split("\n");
+}
+
+/**
+ * The edit script between two line lists: the common prefix and suffix are matched first (an
+ * object edit touches a few lines in the middle), then a longest-common-subsequence table over
+ * what is left, bounded so a pathological pair degrades to "all removed, all added" instead of
+ * allocating gigabytes.
+ */
+function lineOps(b: string[], a: string[]): LineOp[] {
+  let start = 0;
+  while (start < b.length && start < a.length && b[start] === a[start]) start++;
+  let endB = b.length;
+  let endA = a.length;
+  while (endB > start && endA > start && b[endB - 1] === a[endA - 1]) {
+    endB--;
+    endA--;
+  }
+  const ops: LineOp[] = [];
+  for (let i = 0; i < start; i++) ops.push({ op: " ", line: b[i], bi: i, ai: i });
+  const mb = b.slice(start, endB);
+  const ma = a.slice(start, endA);
+  if (mb.length * ma.length > MAX_LCS_CELLS) {
+    mb.forEach((line, i) => ops.push({ op: "-", line, bi: start + i, ai: start }));
+    ma.forEach((line, j) => ops.push({ op: "+", line, bi: endB, ai: start + j }));
+  } else {
+    // lcs[i][j] = length of the LCS of mb[i..] and ma[j..]
+    const lcs = Array.from({ length: mb.length + 1 }, () => new Uint32Array(ma.length + 1));
+    for (let i = mb.length - 1; i >= 0; i--) {
+      for (let j = ma.length - 1; j >= 0; j--) lcs[i][j] = mb[i] === ma[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+    let i = 0;
+    let j = 0;
+    while (i < mb.length || j < ma.length) {
+      if (i < mb.length && j < ma.length && mb[i] === ma[j]) {
+        ops.push({ op: " ", line: mb[i], bi: start + i, ai: start + j });
+        i++;
+        j++;
+      } else if (j < ma.length && (i === mb.length || lcs[i][j + 1] > lcs[i + 1][j])) {
+        ops.push({ op: "+", line: ma[j], bi: start + i, ai: start + j });
+        j++;
+      } else {
+        ops.push({ op: "-", line: mb[i], bi: start + i, ai: start + j });
+        i++;
+      }
+    }
+  }
+  for (let k = 0; k < b.length - endB; k++) ops.push({ op: " ", line: b[endB + k], bi: endB + k, ai: endA + k });
+  return ops;
+}
+
+const MAX_LCS_CELLS = 4_000_000;
+
+/** Groups the edit script into `@@ -l,n +l,n @@` hunks with `context` unchanged lines around changes. */
+function hunks(ops: LineOp[], context: number): string[][] {
+  const changed = ops.map((o, i) => (o.op === " " ? -1 : i)).filter((i) => i >= 0);
+  const out: string[][] = [];
+  let k = 0;
+  while (k < changed.length) {
+    const from = Math.max(0, changed[k] - context);
+    let to = Math.min(ops.length - 1, changed[k] + context);
+    while (k + 1 < changed.length && changed[k + 1] - context <= to + 1) {
+      k++;
+      to = Math.min(ops.length - 1, changed[k] + context);
+    }
+    k++;
+    const slice = ops.slice(from, to + 1);
+    const bLines = slice.filter((o) => o.op !== "+").length;
+    const aLines = slice.filter((o) => o.op !== "-").length;
+    const bStart = bLines ? slice.find((o) => o.op !== "+")!.bi + 1 : slice[0].bi;
+    const aStart = aLines ? slice.find((o) => o.op !== "-")!.ai + 1 : slice[0].ai;
+    out.push([`@@ -${bStart},${bLines} +${aStart},${aLines} @@`, ...slice.map((o) => `${o.op}${o.line}`)]);
+  }
+  return out;
 }

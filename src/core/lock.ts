@@ -59,12 +59,7 @@ export class WriterLock {
   private readonly duration: number;
 
   constructor(private readonly opts: LockOptions) {
-    this.ref = {
-      apiVersion: "coordination.k8s.io/v1",
-      kind: "Lease",
-      namespace: opts.namespace ?? DEFAULT_LEASE_NAMESPACE,
-      name: opts.name ?? DEFAULT_LEASE_NAME,
-    };
+    this.ref = leaseRef(opts.namespace ?? DEFAULT_LEASE_NAMESPACE, opts.name ?? DEFAULT_LEASE_NAME);
     this.duration = opts.leaseDurationSeconds ?? DEFAULT_LEASE_DURATION_SECONDS;
   }
 
@@ -102,52 +97,7 @@ export class WriterLock {
   /** Who holds the Lease now (after trying to take it). */
   private async tryTake(): Promise<string> {
     const { client, clock, identity } = this.opts;
-    const now = clock.now();
-    const lease = await client.read(this.ref);
-    if (!lease) {
-      try {
-        await client.create(this.leaseObject(undefined, now, 0));
-        return identity;
-      } catch (e) {
-        if (isAlreadyExists(e)) return "(someone else, just now)";
-        throw e;
-      }
-    }
-    const spec = lease.spec ?? {};
-    const holder: string | undefined = spec.holderIdentity || undefined;
-    if (holder === identity || !holder || this.expired(lease, now)) {
-      const transitions = (spec.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
-      try {
-        await client.replace(this.leaseObject(lease, now, transitions, holder === identity ? spec.acquireTime : undefined));
-        return identity;
-      } catch (e) {
-        if (isConflict(e)) return "(someone else, just now)";
-        throw e;
-      }
-    }
-    return holder;
-  }
-
-  private expired(lease: KubeObject, now: number): boolean {
-    const renew = Date.parse(lease.spec?.renewTime ?? lease.spec?.acquireTime ?? "");
-    const duration = (lease.spec?.leaseDurationSeconds ?? this.duration) * 1000;
-    return !Number.isFinite(renew) || renew + duration <= now;
-  }
-
-  private leaseObject(current: KubeObject | undefined, now: number, transitions: number, acquireTime?: string): KubeObject {
-    const time = microTime(now);
-    return {
-      apiVersion: "coordination.k8s.io/v1",
-      kind: "Lease",
-      metadata: { ...(current?.metadata ?? {}), name: this.ref.name, namespace: this.ref.namespace },
-      spec: {
-        holderIdentity: this.opts.identity,
-        leaseDurationSeconds: this.duration,
-        acquireTime: acquireTime ?? time,
-        renewTime: time,
-        leaseTransitions: transitions,
-      },
-    };
+    return (await takeLease(client, this.ref, identity, this.duration, clock.now())).holder;
   }
 
   private handle(unlock: () => void): LockHandle {
@@ -166,7 +116,7 @@ export class WriterLock {
             lost = true;
             break;
           }
-          await client.replace(this.leaseObject(lease, clock.now(), lease.spec.leaseTransitions ?? 0, lease.spec.acquireTime));
+          await client.replace(leaseObject(this.ref, lease, identity, this.duration, clock.now(), lease.spec.leaseTransitions ?? 0, lease.spec.acquireTime));
           lastOk = clock.now();
         } catch {
           // A renewal that keeps failing past the duration means someone else may hold it now.
@@ -206,15 +156,7 @@ export class WriterLock {
         released = true;
         unlock();
         if (lost) return;
-        try {
-          const lease = await client.read(ref);
-          if (lease && lease.spec?.holderIdentity === identity) {
-            // Releasing = clearing the holder, so the next writer need not wait for expiry.
-            await client.replace({ ...lease, spec: { ...lease.spec, holderIdentity: "", renewTime: microTime(clock.now()) } });
-          }
-        } catch {
-          /* it will expire on its own */
-        }
+        await releaseLease(client, ref, identity, clock.now());
       },
     };
   }
@@ -222,3 +164,89 @@ export class WriterLock {
 
 /** Lease times are MicroTime: RFC 3339 with microseconds. */
 export const microTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+
+/*
+ * Lease mechanics, shared by the writer lock (above) and leader election (src/watchdog/leader.ts):
+ * one decider for who holds a coordination.k8s.io/v1 Lease, when it has expired, and how it is
+ * taken, renewed and given up. Every write is a replace carrying the resourceVersion that was read,
+ * so of two contenders the API server lets one win and answers the other 409.
+ */
+
+export type LeaseTake = {
+  /** Who holds the Lease now: `identity` when the take or renewal succeeded. */
+  holder: string;
+  /** The Lease as written (when ours) or as read (someone else's); undefined when it was just created by someone else. */
+  lease?: KubeObject;
+};
+
+/** "(someone else, just now)": the holder when a create or replace lost a race (409). */
+export const LOST_RACE = "(someone else, just now)";
+
+/**
+ * Reads the Lease and takes it when it is free, expired, or already ours (a renewal: acquireTime
+ * and leaseTransitions kept); a takeover from another holder increments leaseTransitions.
+ */
+export async function takeLease(client: ClusterClient, ref: ObjectRef, identity: string, durationSeconds: number, now: number): Promise<LeaseTake> {
+  const lease = await client.read(ref);
+  if (!lease) {
+    try {
+      return { holder: identity, lease: await client.create(leaseObject(ref, undefined, identity, durationSeconds, now, 0)) };
+    } catch (e) {
+      if (isAlreadyExists(e)) return { holder: LOST_RACE };
+      throw e;
+    }
+  }
+  const spec = lease.spec ?? {};
+  const holder: string | undefined = spec.holderIdentity || undefined;
+  if (holder === identity || !holder || leaseExpired(lease, now, durationSeconds)) {
+    const transitions = (spec.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
+    try {
+      return { holder: identity, lease: await client.replace(leaseObject(ref, lease, identity, durationSeconds, now, transitions, holder === identity ? spec.acquireTime : undefined)) };
+    } catch (e) {
+      if (isConflict(e)) return { holder: LOST_RACE };
+      throw e;
+    }
+  }
+  return { holder, lease };
+}
+
+/**
+ * Renews a Lease we hold from the copy last written (its resourceVersion, no read first): a 409
+ * means someone else wrote it since — the caller reads it again to learn who.
+ */
+export async function renewLease(client: ClusterClient, ref: ObjectRef, observed: KubeObject, identity: string, durationSeconds: number, now: number): Promise<KubeObject> {
+  return client.replace(leaseObject(ref, observed, identity, durationSeconds, now, observed.spec?.leaseTransitions ?? 0, observed.spec?.acquireTime));
+}
+
+/** Gives the Lease up if it still names `identity`: clears the holder, so the next one need not wait for expiry. Never throws. */
+export async function releaseLease(client: ClusterClient, ref: ObjectRef, identity: string, now: number): Promise<void> {
+  try {
+    const lease = await client.read(ref);
+    if (lease && lease.spec?.holderIdentity === identity) {
+      await client.replace({ ...lease, spec: { ...lease.spec, holderIdentity: "", renewTime: microTime(now) } });
+    }
+  } catch {
+    /* it will expire on its own */
+  }
+}
+
+/** Whether the holder's renewTime (or acquireTime) + leaseDurationSeconds has passed. */
+export function leaseExpired(lease: KubeObject, now: number, defaultDurationSeconds: number): boolean {
+  const renew = Date.parse(lease.spec?.renewTime ?? lease.spec?.acquireTime ?? "");
+  const duration = (lease.spec?.leaseDurationSeconds ?? defaultDurationSeconds) * 1000;
+  return !Number.isFinite(renew) || renew + duration <= now;
+}
+
+export function leaseRef(namespace: string, name: string): ObjectRef {
+  return { apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace, name };
+}
+
+function leaseObject(ref: ObjectRef, current: KubeObject | undefined, identity: string, durationSeconds: number, now: number, transitions: number, acquireTime?: string): KubeObject {
+  const time = microTime(now);
+  return {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: { ...(current?.metadata ?? {}), name: ref.name, namespace: ref.namespace },
+    spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: acquireTime ?? time, renewTime: time, leaseTransitions: transitions },
+  };
+}

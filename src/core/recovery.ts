@@ -6,7 +6,9 @@
  * written). Then each snapshot goes through recovery-check.ts: the guard (plan targets, watched
  * namespaces, policy scope and built-in rules), then ownership (an object someone else changed since
  * Stratus last wrote it is escalated, not overwritten). Only then, holding the writer lock, are the
- * allowed restores written, newest snapshot first. With `dryRun` nothing is written anywhere — no
+ * allowed restores written, newest snapshot first. Snapshots whose credentials are sealed are opened
+ * with the ledger's data key; without it recovery refuses (RecoveryError) rather than restore a
+ * Secret without its data. With `dryRun` nothing is written anywhere — no
  * Lease, no ledger entry, no object — and the report says what recovery would do. A transaction is
  * final once it has a commit, an abort that wrote nothing, or a completed undo.
  */
@@ -16,7 +18,7 @@ import type { ClusterClient } from "../kube/cluster-client.ts";
 import { formatRef } from "../kube/types.ts";
 import type { Clock } from "../base/clock.ts";
 import { isKubeApiError, StratusError } from "../base/errors.ts";
-import type { HeadAnchor, LedgerEntry, LedgerStore, VerifyResult } from "./ledger/index.ts";
+import { isLedgerError, type HeadAnchor, type LedgerEntry, type LedgerStore, type VerifyResult } from "./ledger/index.ts";
 import type { WriterLock } from "./lock.ts";
 import { DEFAULT_POLICY, type Policy } from "./policy.ts";
 import { decideRestore, lastWrites, restoreChecked, type ObjectDecision } from "./recovery-check.ts";
@@ -94,8 +96,23 @@ export async function verifyBeforeRecovery(ledger: LedgerStore, anchors: readonl
 
 type TxPlan = { txId: string; incidentId: string | null; decisions: { snap: ReturnType<typeof snapshotsOf>[number]; d: Awaited<ReturnType<typeof decideRestore>> }[] };
 
+/**
+ * A transaction's snapshots, opened. A snapshot sealed with a data key this process lacks stops
+ * recovery before anything is written: restoring a Secret without its data would write a
+ * placeholder into the cluster, and marking the transaction final would lose the chance to restore
+ * it once the key is back.
+ */
+function openedSnapshots(deps: RecoveryDeps, txId: string, verified: VerifyResult): ReturnType<typeof snapshotsOf> {
+  try {
+    return snapshotsOf(deps.ledger, txId);
+  } catch (e) {
+    if (!isLedgerError(e) || e.code !== "LEDGER_SEALED") throw e;
+    throw new RecoveryError(`recovery refused: ${e.message}. Nothing was written and transaction ${txId} stays unfinished; restart with the data key to roll it back`, verified);
+  }
+}
+
 /** Reads only: every unfinished transaction and what to do with each of its snapshots. */
-async function planRecovery(deps: RecoveryDeps, pending: string[]): Promise<TxPlan[]> {
+async function planRecovery(deps: RecoveryDeps, pending: string[], verified: VerifyResult): Promise<TxPlan[]> {
   const plans: TxPlan[] = [];
   for (const txId of pending) {
     const entries = deps.ledger.byTransaction(txId);
@@ -103,7 +120,7 @@ async function planRecovery(deps: RecoveryDeps, pending: string[]): Promise<TxPl
     const guard = { policy: deps.policy ?? DEFAULT_POLICY, targets: intent?.objectRefs ?? [], namespaces: deps.namespaces };
     const writes = lastWrites(entries);
     const decisions: TxPlan["decisions"] = [];
-    for (const snap of [...snapshotsOf(deps.ledger, txId)].reverse()) {
+    for (const snap of [...openedSnapshots(deps, txId, verified)].reverse()) {
       decisions.push({ snap, d: await decideRestore(deps.client, snap, writes.get(formatRef(snap.ref)), guard) });
     }
     plans.push({ txId, incidentId: entries[0]?.incidentId ?? null, decisions });
@@ -120,7 +137,7 @@ export async function recoverTransactions(deps: RecoveryDeps): Promise<RecoveryR
   for (const w of verified.warnings) deps.log?.(`ledger: ${w}`);
   const pending = unfinishedTransactions(deps.ledger);
   if (!pending.length) return [];
-  const plans = await planRecovery(deps, pending);
+  const plans = await planRecovery(deps, pending, verified);
   if (deps.dryRun) {
     return plans.map(({ txId, decisions }) => {
       const objects = decisions.map(({ d }) => publicDecision(d));

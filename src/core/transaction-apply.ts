@@ -20,14 +20,30 @@ import { isActionStep, NEVER_RETRIED, type Backoff, type ErrorClass, type Step, 
 import { describeWait, waitFor } from "./wait.ts";
 import { canonicalJson, sha256Hex } from "./ledger/canonical.ts";
 import { desiredState } from "./snapshot.ts";
+import { diffableObject } from "./diff.ts";
 import type { KubeObject } from "../kube/types.ts";
 
 /** sha256 of an object's desired state (spec, labels, annotations; not status or server metadata): what recovery compares to tell a status update from someone else's edit. */
 export const stateDigest = (o: KubeObject) => `sha256:${sha256Hex(canonicalJson(desiredState(o)))}`;
 
-/** What an applied action left on the server, per object: recovery compares the live object with it before restoring. */
+/**
+ * What an applied action left on the server, per object: recovery compares the live object with it
+ * before restoring; `object` (status and bookkeeping dropped; credentials sealed by the ledger as
+ * in a snapshot) is the "after" side of the diff `stratus ledger diff` and the web UI show.
+ */
 const writtenObjects = (results: KubeObject[]) =>
-  results.map((o) => ({ ref: formatRef(refOf(o)), resourceVersion: o.metadata.resourceVersion ?? null, generation: o.metadata.generation ?? null, stateDigest: stateDigest(o) }));
+  results.map((o) => ({ ref: formatRef(refOf(o)), resourceVersion: o.metadata.resourceVersion ?? null, generation: o.metadata.generation ?? null, stateDigest: stateDigest(o), object: diffableObject(o) as Record<string, unknown> }));
+
+/**
+ * The record without the written objects' bodies: what goes into the transaction's result (and so
+ * into graph state, checkpoints and events), which — unlike the ledger, which seals credentials —
+ * must not carry a Secret's data. The ledger's action entry keeps the bodies for the diff.
+ */
+export function withoutWrittenBodies(rec: StepRecord): StepRecord {
+  const outputs = rec.outputs as { objects?: Array<Record<string, unknown>> } | undefined;
+  if (!outputs?.objects?.some((o) => "object" in o)) return rec;
+  return { ...rec, outputs: { ...outputs, objects: outputs.objects.map(({ object: _body, ...rest }) => rest) } } as StepRecord;
+}
 
 export type ApplySettings = { maxConflictRetries: number; maxApiRetries: number; apiRetryBaseMs: number };
 

@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ClusterClient } from "../kube/cluster-client.ts";
-import { recordEvent } from "../kube/events.ts";
+import { EVENT_REASONS, recordEvent } from "../kube/events.ts";
 import { formatRef, type ObjectRef } from "../kube/types.ts";
 import type { HealthReport } from "../telemetry/health-check.ts";
 import { regressed } from "../telemetry/compare.ts";
@@ -27,7 +27,7 @@ import { compilePlan, isActionStep, planTargets, refKey, type ActionStep, type P
 import { checkPlan, type Policy, type PolicyDecision } from "./policy.ts";
 import { withIncidentFailures } from "./incident-baseline.ts";
 import { restoreSnapshot, takeSnapshot, type RestoreOutcome, type Snapshot } from "./snapshot.ts";
-import { applyStages, runStep, type StepRecord } from "./transaction-apply.ts";
+import { applyStages, runStep, withoutWrittenBodies, type StepRecord } from "./transaction-apply.ts";
 import * as D from "./transaction-defaults.ts";
 import { changedTargets, type ObservedTargets } from "./plan-freshness.ts";
 import { DEFAULT_ALERT_BURST } from "./defaults.ts";
@@ -228,14 +228,19 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     const failed = await applyStages(compiled.stages, {
       client, clock, lock, settings: s,
       record: (rec) => {
-        result.steps.push(rec);
+        result.steps.push(withoutWrittenBodies(rec));
         append(TX.action, { ...rec });
-        if (rec.ok) deps.onProgress?.({ type: "applied", record: rec });
+        if (rec.ok) deps.onProgress?.({ type: "applied", record: withoutWrittenBodies(rec) });
         // Synchronous on purpose: a crash test kills the process right after this entry lands.
         void deps.onStep?.(`action:${rec.stepId}`);
       },
       onRetry: (r) => append(TX.actionRetry, { phase: "retry", ...r }),
     });
+    // `kubectl describe` shows what was applied, before the verdict is in.
+    for (const rec of result.steps.filter((r) => r.applied)) {
+      const st = compiled.stages.flat().find((x) => x.id === rec.stepId);
+      if (st && isActionStep(st)) for (const ref of actionTargets(st.action)) await recordEvent(client, ref, "Normal", EVENT_REASONS.applied, `Stratus transaction ${txId} applied step ${rec.stepId}: ${rec.summary}`, clock.now());
+    }
     if (failed) return await abort(`step ${failed.stepId} failed: ${failed.error}`, undefined);
 
     // 6. Verify after the stabilization window. An Inconclusive verdict (a burst of alerts while
@@ -263,7 +268,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
 
     lock.assertHeld();
     append(TX.commit, { final: true, verdict: verdict!, severityBefore: h0.severity, severityAfter: h1.severity }, targets);
-    for (const ref of targets) await recordEvent(client, ref, "Normal", "StratusCommitted", `Stratus transaction ${txId} committed: ${verdict!.reason}`, clock.now());
+    for (const ref of targets) await recordEvent(client, ref, "Normal", EVENT_REASONS.committed, `Stratus transaction ${txId} committed: ${verdict!.reason}`, clock.now());
     return { ...result, outcome: "committed", reason: verdict!.reason };
   } catch (e) {
     if (isStratusError(e) && e.code === "INVALID_INPUT") throw e;
@@ -296,7 +301,7 @@ export async function runTransaction(req: TransactionRequest, deps: TransactionD
     append(TX.undoComplete, { phase: "complete", final: true, restored: undo.problems.length === 0, problems: undo.problems, ...(external.length ? { externalFailures: external } : {}) });
     result.restoration = { restored: undo.problems.length === 0, problems: [...undo.problems], ...(external.length ? { externalFailures: external } : {}) };
     deps.onProgress?.({ type: "rolled-back", restoration: result.restoration });
-    if (!lock.lost) for (const o of undo.outcomes) await recordEvent(client, o.ref, "Warning", "StratusRolledBack", `Stratus transaction ${txId} rolled back: ${reason}`, clock.now());
+    if (!lock.lost) for (const o of undo.outcomes) await recordEvent(client, o.ref, "Warning", EVENT_REASONS.rolledBack, `Stratus transaction ${txId} rolled back: ${reason}`, clock.now());
     if (undo.problems.length) {
       append(TX.escalation, { severity: "critical", reason: `rollback of ${txId} did not restore the cluster: ${undo.problems.join("; ")}`, abortReason: reason });
       return { ...result, outcome: "escalated", reason: `${reason}; rollback incomplete: ${undo.problems.join("; ")}`, ...(verdict ? { verdict } : {}) };
@@ -423,11 +428,15 @@ export async function undoSnapshots(snapshots: Snapshot[], deps: UndoDeps): Prom
   return { outcomes, problems };
 }
 
-/** The snapshots a transaction recorded, in the order they were taken. */
+/**
+ * The snapshots a transaction recorded, in the order they were taken, with their sealed values
+ * (a Secret's data) opened: exactly the objects as read. Throws LedgerError LEDGER_SEALED when a
+ * data key is missing — a restore never writes a placeholder.
+ */
 export function snapshotsOf(ledger: LedgerStore, txId: string): Snapshot[] {
-  return readPayloads(ledger.byTransaction(txId), TX.snapshot).map(({ payload }) => ({
+  return readPayloads(ledger.byTransaction(txId), TX.snapshot).map(({ entry, payload }) => ({
     ref: payload.ref,
-    object: (payload.object ?? null) as Snapshot["object"],
+    object: (payload.object ? ledger.unseal(payload.object, `the snapshot of ${formatRef(payload.ref)} (entry ${entry.id}, transaction ${txId})`) : null) as Snapshot["object"],
   }));
 }
 

@@ -4,6 +4,10 @@
  * request (kind "approval", phase "requested") for the attempt whose plan needs a person; a
  * decision (phase "decision", actor person:NAME) names the attempt and plan digest it answers, so an
  * answer never applies to a different plan. The watchdog resumes the waiting thread with it.
+ *
+ * Over HTTP the decider is whoever the cluster authenticated (TokenReview): the decision records
+ * their username, uid and groups, never a name typed into the body. `stratus approve` (a local
+ * operator with write access to the ledger file) records the name it is given, as before.
  */
 import { z } from "zod";
 import type { LedgerEntry, LedgerReader, LedgerStore } from "../core/ledger/index.ts";
@@ -24,7 +28,24 @@ export const ApprovalBody = z.strictObject({
   reject: z.boolean().default(false),
   note: z.string().max(1000).optional(),
 });
-export type ApprovalBody = z.infer<typeof ApprovalBody>;
+/** A decider the cluster authenticated (TokenReview's status.user), recorded with the decision. */
+export type VerifiedDecider = { username: string; uid?: string; groups: string[] };
+/**
+ * A decision: `by` is who decides. With `identity` (HTTP), `by` is the identity's username and the
+ * identity is recorded beside it; without (the CLI), `by` is the operator's name.
+ */
+export type ApprovalBody = z.infer<typeof ApprovalBody> & { identity?: VerifiedDecider };
+
+/**
+ * POST /approvals/{incident}'s body. The decider is the authenticated caller; `by` is optional and,
+ * when sent, must be the caller's username — a client never believes it approved as someone it is not.
+ */
+export const HttpApprovalBody = z.strictObject({
+  by: z.string().min(1).max(256).optional(),
+  reject: z.boolean().default(false),
+  note: z.string().max(1000).optional(),
+});
+export type HttpApprovalBody = z.infer<typeof HttpApprovalBody>;
 
 /** A request as the ledger keeps it (parsed on the way out: the ledger file is not trusted). */
 const RequestPayload = z.object({
@@ -45,6 +66,7 @@ const DecisionPayload = z.object({
   decision: z.enum(["approved", "rejected"]),
   by: z.string().min(1),
   note: z.string().optional(),
+  identity: z.object({ username: z.string(), uid: z.string().optional(), groups: z.array(z.string()) }).optional(),
 });
 
 export type ApprovalAsk = Omit<z.input<typeof RequestPayload>, "phase">;
@@ -91,11 +113,18 @@ export function recordDecision(ledger: LedgerStore, incidentId: string, body: Ap
       ? `incident ${incidentId} is not waiting for an approval; see 'stratus ledger list --incident ${incidentId}'`
       : `no incident ${incidentId} in the ledger; check the id (stratus ledger list) and --ledger FILE`);
   }
+  if (body.identity && body.identity.username !== body.by) throw new StratusError("INVALID_INPUT", `the decision names ${body.by} but was made by ${body.identity.username}`);
+  if (body.by === GATE_TIMEOUT) throw new StratusError("INVALID_INPUT", `"${GATE_TIMEOUT}" is reserved for a gate's timeout; a person cannot answer under that name`);
   if (pending.approvers && !pending.approvers.includes(body.by)) {
     throw new StratusError("INVALID_INPUT", `${body.by} may not answer for incident ${incidentId}: its plan names its approvers (${pending.approvers.join(", ")}); ask one of them`);
   }
-  return { attempt: pending.attempt, decision: writeDecision(ledger, pending, { approved: !body.reject, by: body.by, ...(body.note ? { note: body.note } : {}) }, `person:${body.by}`) };
+  const identity = body.identity ? { username: body.identity.username, ...(body.identity.uid ? { uid: body.identity.uid } : {}), groups: [...body.identity.groups] } : undefined;
+  const decision = writeDecision(ledger, pending, { approved: !body.reject, by: body.by, ...(body.note ? { note: body.note } : {}) }, personActor(body.by), identity);
+  return { attempt: pending.attempt, decision };
 }
+
+/** The ledger actor for a person: `person:NAME`, whitespace folded and cut to the actor's length limit (the payload keeps the full name). */
+const personActor = (by: string) => `person:${by.replace(/\s+/g, "_").slice(0, 190)}`;
 
 /**
  * The answer a pending request gets when its gate's deadline has passed: the plan's `onTimeout`.
@@ -110,12 +139,12 @@ export function recordTimeout(ledger: LedgerStore, pending: ApprovalRequest, now
   return writeDecision(ledger, pending, { approved: approve, by: GATE_TIMEOUT, note }, ACTORS.policy);
 }
 
-function writeDecision(ledger: LedgerStore, pending: ApprovalRequest, d: Omit<ApprovalDecision, "digest">, actor: string): ApprovalDecision {
+function writeDecision(ledger: LedgerStore, pending: ApprovalRequest, d: Omit<ApprovalDecision, "digest">, actor: string, identity?: VerifiedDecider): ApprovalDecision {
   const decision: ApprovalDecision = { ...d, digest: pending.digest };
   appendOnce(ledger, pending.incidentId, decisionStep(pending.attempt), {
     kind: "approval",
     actor,
-    payload: { phase: "decision", attempt: pending.attempt, digest: pending.digest, decision: d.approved ? "approved" : "rejected", by: d.by, ...(d.note ? { note: d.note } : {}) },
+    payload: { phase: "decision", attempt: pending.attempt, digest: pending.digest, decision: d.approved ? "approved" : "rejected", by: d.by, ...(d.note ? { note: d.note } : {}), ...(identity ? { identity } : {}) },
   });
   return decision;
 }

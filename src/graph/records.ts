@@ -82,13 +82,15 @@ export function recordLlmCall(ledger: LedgerStore, call: LlmCallRecord): string 
       rounds: call.rounds,
       toolCalls: call.toolCalls,
       tokens: call.tokens,
+      ...(call.model ? { model: call.model } : {}),
+      ...(call.costUsd !== undefined ? { costUsd: call.costUsd } : {}),
   });
   return incidentId;
 }
 
-/** Tokens an incident's LLM calls spent, summed from its ledger notes. */
-export function tokensOf(ledger: LedgerReader, incidentId: string): { input: number; output: number; total: number; calls: number } {
-  const t = { input: 0, output: 0, total: 0, calls: 0 };
+/** Tokens an incident's LLM calls spent, summed from its ledger notes (and dollars, when a price table named the model). */
+export function tokensOf(ledger: LedgerReader, incidentId: string): { input: number; output: number; total: number; calls: number; costUsd?: number } {
+  const t: { input: number; output: number; total: number; calls: number; costUsd?: number } = { input: 0, output: 0, total: 0, calls: 0 };
   for (const e of ledger.byIncident(incidentId)) {
     if (e.kind !== "note" || !isLlmCallNote(e.payload.phase)) continue;
     const k = GRAPH.llmCall.schema.parse(e.payload).tokens;
@@ -96,6 +98,8 @@ export function tokensOf(ledger: LedgerReader, incidentId: string): { input: num
     t.output += k.output;
     t.total += k.total;
     t.calls += k.calls;
+    const cost = e.payload.costUsd;
+    if (typeof cost === "number") t.costUsd = Math.round(((t.costUsd ?? 0) + cost) * 1e6) / 1e6;
   }
   return t;
 }

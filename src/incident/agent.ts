@@ -83,4 +83,8 @@ export type LlmAgentCall = {
   rounds: number;
   toolCalls: string[];
   tokens: TokenCount;
+  /** The model asked, when one was. */
+  model?: string;
+  /** Dollars the call cost, when a price table names the model. */
+  costUsd?: number;
 };

@@ -4,13 +4,17 @@
  * exponential back-off on 5xx, 429 and timeouts. Writes are not retried here — whether a write
  * may be repeated is the transaction's decision (it re-reads on 409 and knows what it applied).
  */
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { ApiException, KubeConfig } from "@kubernetes/client-node";
 import { systemClock, type Clock } from "../base/clock.ts";
 import { KubeApiError, StratusError } from "../base/errors.ts";
 import type { ClusterClient } from "./cluster-client.ts";
+import { missingPermission, permissionOf } from "./forbidden.ts";
 import { RawObjectApi } from "./raw-object-api.ts";
-import type { KubeObject, ListOptions, ObjectRef, PatchType, WriteOptions } from "./types.ts";
+import { FIELD_MANAGER, type KubeObject, type ListOptions, type ObjectRef, type PatchType, type WriteOptions } from "./types.ts";
 
+export { FIELD_MANAGER };
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_READ_RETRIES = 4;
 export const DEFAULT_RETRY_BASE_MS = 200;
@@ -22,22 +26,76 @@ export type KubeClientOptions = {
   clock?: Clock;
 };
 
-export function loadKubeConfig(opts: { kubeconfig?: string; context?: string } = {}): KubeConfig {
+/**
+ * Where the cluster is, in kubectl's order: `--kubeconfig FILE`; else $KUBECONFIG (paths joined
+ * with ":" are merged) or ~/.kube/config; else the pod's ServiceAccount when running in a pod
+ * (KUBERNETES_SERVICE_HOST set). Never client-node's last resort, http://localhost:8080: a watchdog
+ * that silently talks to nothing reports "no incidents" and exits 0, which is the worst answer.
+ */
+export type KubeConfigSource = { kc: KubeConfig; source: string };
+
+export type KubeConfigOptions = {
+  kubeconfig?: string;
+  context?: string;
+  /** The environment to read KUBECONFIG, HOME and KUBERNETES_SERVICE_HOST from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Test seam: prefix of the in-cluster ServiceAccount files (client-node's loadFromCluster pathPrefix). */
+  inClusterRoot?: string;
+};
+
+export const NO_CLUSTER_MESSAGE = "no cluster configured: pass --kubeconfig FILE, set KUBECONFIG, or run in a pod";
+
+export function findKubeConfig(opts: KubeConfigOptions = {}): KubeConfigSource {
+  const env = opts.env ?? process.env;
   const kc = new KubeConfig();
-  try {
-    if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-    else kc.loadFromDefault();
-  } catch (e) {
-    throw new StratusError("KUBECONFIG", `cannot load kubeconfig ${opts.kubeconfig ?? "(default)"}: ${(e as Error).message}; pass --kubeconfig FILE`);
+  let source: string;
+  const load = (file: string, what: string) => {
+    try {
+      kc.loadFromFile(file);
+    } catch (e) {
+      throw new StratusError("KUBECONFIG", `cannot load kubeconfig ${file} (${what}): ${(e as Error).message}; pass --kubeconfig FILE`);
+    }
+  };
+  const fromEnv = (env.KUBECONFIG ?? "").split(delimiter).filter(Boolean);
+  const home = env.HOME || env.USERPROFILE;
+  const homeConfig = home ? join(home, ".kube", "config") : undefined;
+  if (opts.kubeconfig) {
+    load(opts.kubeconfig, "--kubeconfig");
+    source = `--kubeconfig ${opts.kubeconfig}`;
+  } else if (fromEnv.length) {
+    load(fromEnv[0], "$KUBECONFIG");
+    for (const file of fromEnv.slice(1)) {
+      const more = new KubeConfig();
+      try {
+        more.loadFromFile(file);
+      } catch (e) {
+        throw new StratusError("KUBECONFIG", `cannot load kubeconfig ${file} ($KUBECONFIG): ${(e as Error).message}`);
+      }
+      kc.mergeConfig(more, true);
+    }
+    source = `$KUBECONFIG (${fromEnv.join(delimiter)})`;
+  } else if (homeConfig && existsSync(homeConfig)) {
+    load(homeConfig, "~/.kube/config");
+    source = homeConfig;
+  } else if (env.KUBERNETES_SERVICE_HOST) {
+    // loadFromCluster reads the host and port from process.env itself.
+    kc.loadFromCluster(opts.inClusterRoot);
+    source = "the pod's ServiceAccount (in-cluster)";
+  } else {
+    throw new StratusError("KUBECONFIG", NO_CLUSTER_MESSAGE, { tried: ["--kubeconfig", "$KUBECONFIG", homeConfig ?? "~/.kube/config", "in-cluster (KUBERNETES_SERVICE_HOST unset)"] });
   }
   if (opts.context) {
     if (!kc.getContexts().some((c) => c.name === opts.context)) {
-      throw new StratusError("KUBECONFIG", `context "${opts.context}" is not in the kubeconfig; it has: ${kc.getContexts().map((c) => c.name).join(", ") || "none"}`);
+      throw new StratusError("KUBECONFIG", `context "${opts.context}" is not in the kubeconfig (${source}); it has: ${kc.getContexts().map((c) => c.name).join(", ") || "none"}`);
     }
     kc.setCurrentContext(opts.context);
   }
-  if (!kc.getCurrentCluster()) throw new StratusError("KUBECONFIG", "the kubeconfig has no current cluster; pass --context NAME or fix current-context");
-  return kc;
+  if (!kc.getCurrentCluster()) throw new StratusError("KUBECONFIG", `the kubeconfig (${source}) has no current cluster; pass --context NAME or fix current-context`);
+  return { kc, source };
+}
+
+export function loadKubeConfig(opts: KubeConfigOptions = {}): KubeConfig {
+  return findKubeConfig(opts).kc;
 }
 
 export class KubeClient implements ClusterClient {
@@ -76,22 +134,22 @@ export class KubeClient implements ClusterClient {
   }
 
   create(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    return this.call(() => this.api.create(obj as never, undefined, dry(opts)) as Promise<KubeObject>, `create ${describe(obj)}`);
+    return this.call(() => this.api.create(obj as never, undefined, dry(opts), FIELD_MANAGER) as Promise<KubeObject>, `create ${describe(obj)}`);
   }
 
   replace(obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    return this.call(() => this.api.replace(obj as never, undefined, dry(opts)) as Promise<KubeObject>, `replace ${describe(obj)}`);
+    return this.call(() => this.api.replace(obj as never, undefined, dry(opts), FIELD_MANAGER) as Promise<KubeObject>, `replace ${describe(obj)}`);
   }
 
   patch(ref: ObjectRef, patch: unknown, type: PatchType, opts: WriteOptions = {}): Promise<KubeObject> {
     const what = `patch ${describe(ref)}`;
     if (type === "json") {
       if (!Array.isArray(patch)) throw new StratusError("INVALID_INPUT", `${what}: a JSON patch must be an array of operations`);
-      return this.call(() => this.api.jsonPatch(header(ref), patch, dry(opts)) as Promise<KubeObject>, what);
+      return this.call(() => this.api.jsonPatch(header(ref), patch, dry(opts), FIELD_MANAGER) as Promise<KubeObject>, what);
     }
     const body = { ...(patch as object), apiVersion: ref.apiVersion, kind: ref.kind, metadata: { ...((patch as { metadata?: object }).metadata ?? {}), name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
     const strategy = type === "merge" ? "application/merge-patch+json" : "application/strategic-merge-patch+json";
-    return this.call(() => this.api.patch(body as never, undefined, dry(opts), undefined, undefined, strategy) as Promise<KubeObject>, what);
+    return this.call(() => this.api.patch(body as never, undefined, dry(opts), FIELD_MANAGER, undefined, strategy) as Promise<KubeObject>, what);
   }
 
   async delete(ref: ObjectRef, opts: WriteOptions & { propagationPolicy?: "Background" | "Foreground" | "Orphan" } = {}): Promise<void> {
@@ -156,7 +214,9 @@ export function toKubeError(e: unknown, what: string, server: string): KubeApiEr
     const body = e.body as { reason?: string; message?: string } | string | undefined;
     const reason = typeof body === "object" && body?.reason ? body.reason : `HTTP${e.code}`;
     const msg = typeof body === "object" && body?.message ? body.message : typeof body === "string" && body ? body.slice(0, 300) : `HTTP ${e.code}`;
-    return new KubeApiError(e.code, reason, `${what}: ${msg}`);
+    // A refusal names the permission to grant, not only the server's sentence.
+    const missing = e.code === 403 ? permissionOf(msg) : undefined;
+    return new KubeApiError(e.code, reason, `${what}: ${msg}${missing ? `; ${missingPermission(missing)}` : ""}`);
   }
   const err = e as Error & { code?: string; cause?: { code?: string } };
   const code = err?.code ?? err?.cause?.code ?? "";

@@ -33,11 +33,12 @@ export class RawObjectApi extends KubernetesObjectApi {
   }
 
   /** RFC 6902 JSON patch on the object `spec` names. */
-  async jsonPatch(spec: KubernetesObject, ops: unknown[], dryRun?: "All"): Promise<KubernetesObject> {
+  async jsonPatch(spec: KubernetesObject, ops: unknown[], dryRun?: "All", fieldManager?: string): Promise<KubernetesObject> {
     const path = await this.specUriPath(spec, "patch");
     const ctx = this.context(path, "PATCH");
     ctx.setHeaderParam("Content-Type", "application/json-patch+json");
     if (dryRun) ctx.setQueryParam("dryRun", dryRun);
+    if (fieldManager) ctx.setQueryParam("fieldManager", fieldManager);
     ctx.setBody(JSON.stringify(ops));
     return this.requestPromise(ctx);
   }

@@ -44,3 +44,6 @@ export const formatRef = (r: ObjectRef) => `${r.kind} ${r.namespace ? `${r.names
 export type PatchType = "merge" | "strategic" | "json";
 export type WriteOptions = { dryRun?: boolean };
 export type ListOptions = { namespace?: string; labelSelector?: string; fieldSelector?: string };
+
+/** Every write names this field manager, so managedFields (and `kubectl diff`) say Stratus wrote it. */
+export const FIELD_MANAGER = "stratus";

@@ -5,4 +5,5 @@
 export { LlmConfig, llmConfigFromFlags, describeLlm, type LlmFlags, type OpenAiConfig } from "./config.ts";
 export { createChatModel } from "./provider.ts";
 export { TokenMeter, addUsage, zeroTokens, type TokenCount } from "./usage.ts";
-export { DEFAULT_MAX_TOOL_ROUNDS, DEFAULT_REPAIR_ATTEMPTS, DEFAULT_LLM_TIMEOUT_MS } from "./defaults.ts";
+export { DEFAULT_MAX_TOOL_ROUNDS, DEFAULT_REPAIR_ATTEMPTS, DEFAULT_LLM_TIMEOUT_MS, TOKEN_TARGET_PER_INCIDENT } from "./defaults.ts";
+export { Price, PriceTable, loadPriceTable, costOf } from "./price.ts";

@@ -1,7 +1,8 @@
 /**
  * The chat model behind the LLM path: ChatOpenAI (@langchain/openai, pinned ~1.5.8 for Node 20)
- * pointed at OpenAI or any OpenAI-compatible base URL. Temperature 0, a timeout and one client
- * retry; the agents' loop decides everything else. `none` builds no model at all.
+ * pointed at OpenAI or any OpenAI-compatible base URL. Temperature 0 and a per-call timeout; retries
+ * with back-off are the agent runtime's (modelRetryMiddleware), so the client itself does not retry.
+ * `none` builds no model at all.
  */
 import { ChatOpenAI } from "@langchain/openai";
 import type { LlmConfig } from "./config.ts";

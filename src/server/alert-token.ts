@@ -28,3 +28,26 @@ export function loadAlertToken(opts: { file?: string; env?: NodeJS.ProcessEnv } 
   }
   return token;
 }
+
+/** The user and password alert senders may present with HTTP basic auth (Alertmanager's http_config.basic_auth). */
+export type AlertBasicAuth = { username: string; password: string };
+
+/**
+ * `--alert-basic-auth-file FILE`: its first line is `user:password` (the user has no ':'; the
+ * password is everything after the first ':' and at least as long as a token must be).
+ */
+export function loadAlertBasicAuth(file: string): AlertBasicAuth {
+  let line: string;
+  try {
+    line = readFileSync(file, "utf8").split(/\r?\n/)[0].trim();
+  } catch (e) {
+    throw new StratusError("INVALID_INPUT", `cannot read the alert basic-auth file ${file}: ${(e as Error).message}; write "user:password" there (e.g. echo "alertmanager:$(openssl rand -hex 32)" > FILE)`);
+  }
+  const colon = line.indexOf(":");
+  const username = colon > 0 ? line.slice(0, colon) : "";
+  const password = colon > 0 ? line.slice(colon + 1) : "";
+  if (!username || password.length < MIN_ALERT_TOKEN_CHARS) {
+    throw new StratusError("INVALID_INPUT", `the alert basic-auth file ${file} must hold "user:password" on its first line with a password of at least ${MIN_ALERT_TOKEN_CHARS} characters (e.g. echo "alertmanager:$(openssl rand -hex 32)" > FILE)`);
+  }
+  return { username, password };
+}

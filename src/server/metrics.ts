@@ -22,6 +22,9 @@ export class StratusMetrics {
   readonly llmTokens = new Counter({ name: "stratus_llm_tokens_total", help: "LLM tokens spent, by agent and direction (input, output).", labelNames: ["agent", "direction"], registers: [this.registry] });
   readonly alertsDropped = new Counter({ name: "stratus_alerts_dropped_total", help: "Alerts dropped from the alert store to stay within its count and byte bounds (oldest first).", registers: [this.registry] });
   readonly llmFallbacks = new Counter({ name: "stratus_llm_fallbacks_total", help: "LLM agent calls answered by the embedded reasoner instead.", labelNames: ["agent"], registers: [this.registry] });
+  readonly llmCost = new Counter({ name: "stratus_llm_cost_dollars_total", help: "Dollars the LLM calls cost, by agent (only models named in the --llm-prices table).", labelNames: ["agent"], registers: [this.registry] });
+
+  readonly leader = new Gauge({ name: "stratus_leader", help: "1 while this replica holds the leader Lease and runs the incident loop, 0 while it stands by (absent without leader election).", registers: [this.registry] });
 
   private readonly onset = new Map<string, number>();
 
@@ -67,7 +70,8 @@ export class StratusMetrics {
     }
   }
 
-  onLlmCall(call: { agent: string; reasoner: "llm" | "embedded"; tokens: { input: number; output: number } }): void {
+  onLlmCall(call: { agent: string; reasoner: "llm" | "embedded"; tokens: { input: number; output: number }; costUsd?: number }): void {
+    if (call.costUsd) this.llmCost.inc({ agent: call.agent }, call.costUsd);
     if (call.tokens.input) this.llmTokens.inc({ agent: call.agent, direction: "input" }, call.tokens.input);
     if (call.tokens.output) this.llmTokens.inc({ agent: call.agent, direction: "output" }, call.tokens.output);
     if (call.reasoner === "embedded") this.llmFallbacks.inc({ agent: call.agent });

@@ -1,131 +1,195 @@
 /**
- * The watchdog's HTTP server (node:http, 127.0.0.1 by default): `/metrics` for Prometheus,
- * `/healthz` (the process answers) and `/readyz` (recovery done and informers synced), alert intake
- * (`POST /alerts`, Alertmanager's webhook, only with the configured bearer token), the ledger API (`GET /api/ledger?incident=...`), open
- * incidents (`GET /api/incidents`) and approvals (`POST /approvals/{incident}`). Every body is
- * validated with zod; every error is JSON that says what to send instead.
+ * The watchdog's API server (node:http, 127.0.0.1 by default): `/healthz` (the process answers) and
+ * `/readyz` (recovery done and informers synced), open to all; alert intake (`POST /alerts`,
+ * Alertmanager's webhook, only with the configured bearer token or basic-auth pair); and, for
+ * callers the RequestAuthenticator lets in, the ledger API (`GET /api/ledger?incident=...`) and
+ * open incidents (`GET /api/incidents`), verb `read', and approvals (`POST /approvals/{incident}`),
+ * verb `approve`, recorded under the authenticated identity. `/metrics` is not here: it has its own
+ * listener (metrics-server.ts). Every body is validated with zod; every error is JSON that says
+ * what to send instead.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { isEntryKind, type LedgerQuery, type LedgerReader } from "../core/ledger/index.ts";
-import { ApprovalBody } from "../graph/approvals.ts";
+import { HttpApprovalBody, type ApprovalBody } from "../graph/approvals.ts";
+import { alertAuthProblem, ALERT_CHALLENGE } from "./alert-auth.ts";
+import type { AlertBasicAuth } from "./alert-token.ts";
 import { AlertmanagerWebhook, type AlertStore } from "./alerts.ts";
-import type { ExtraRoute } from "./http-auth.ts";
-import type { StratusMetrics } from "./metrics.ts";
+import { BEARER_CHALLENGE, credentialOf, sameOrigin, type AccessScope, type AccessVerb, type AuthDecision, type ExtraRoute, type Identity, type RequestAuthenticator } from "./http-auth.ts";
+import { issues, readJson, refuse, sendJson, sendText } from "./http-io.ts";
+import { listenHttp, type ListenTimeouts, type RunningServer } from "./listen.ts";
+import { DEFAULT_METRICS_LISTEN } from "./metrics-server.ts";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+export { MAX_BODY_BYTES } from "./http-io.ts";
+export { parseListen, type RunningServer } from "./listen.ts";
+
 export const DEFAULT_LEDGER_PAGE = 100;
 export const MAX_LEDGER_PAGE = 1000;
 
 export type Readiness = { ready: boolean; reasons: string[] };
 
 export type ServerDeps = {
-  metrics: StratusMetrics;
   alerts: AlertStore;
   ledger: LedgerReader;
   readiness(): Readiness;
-  /** Incidents the watchdog is handling or holding for a person. */
+  /**
+   * Who may read the ledger and incidents, and who may approve: every /api/* and /approvals/*
+   * request is asked of it (the watchdog uses KubeAuthenticator: TokenReview + SubjectAccessReview).
+   */
+  authenticator: RequestAuthenticator;
+  /** Incidents the watchdog is handling or holding for a person (each with `id` and `namespace`). */
   incidents?(): unknown[];
   /** Records a person's decision and resumes the thread; throws StratusError INVALID_INPUT when nothing waits. */
   approve?(incidentId: string, body: ApprovalBody): Promise<Record<string, unknown>>;
   /** Called after alerts arrive, so detection can look at once. */
   onAlerts?(): void;
   /**
-   * The bearer token alert senders must present (`Authorization: Bearer TOKEN`). Without one, alert
-   * intake is closed: every POST /alerts is refused with 403, whoever sends it (loopback included).
+   * The bearer token alert senders may present (`Authorization: Bearer TOKEN`), and/or the
+   * basic-auth pair. With neither, alert intake is closed: every POST /alerts is refused with 403,
+   * whoever sends it (loopback included).
    */
   alertToken?: string;
+  alertBasicAuth?: AlertBasicAuth;
   /** Routes mounted beside the built-in ones (the web UI, MCP over HTTP); tried first, in order. */
   routes?: ExtraRoute[];
+  /** How long a client may take over its headers and its whole request (defaults in listen.ts). */
+  timeouts?: ListenTimeouts;
 };
 
-export type RunningServer = { url: string; port: number; close(): Promise<void> };
-
-/** "127.0.0.1:9464" → host and port; port 0 picks a free one. */
-export function parseListen(listen: string): { host: string; port: number } {
-  const m = /^(?:\[?([^\]]*)\]?:)?(\d{1,5})$/.exec(listen.trim());
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw new Error(`--listen "${listen}" is not HOST:PORT (e.g. 127.0.0.1:9464)`);
-  return { host: m[1] || "127.0.0.1", port };
-}
-
 export async function startServer(listen: string, deps: ServerDeps): Promise<RunningServer> {
-  const { host, port } = parseListen(listen);
-  const server = createServer((req, res) => {
+  return listenHttp(listen, (req, res) => {
     route(req, res, deps).catch((e) => sendJson(res, 500, { error: "internal", message: (e as Error).message }));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
-  const addr = server.address() as AddressInfo;
-  return {
-    url: `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`,
-    port: addr.port,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  }, deps.timeouts);
 }
+
+const ROUTES = "GET /healthz, GET /readyz, POST /alerts, GET /api/ledger?incident=ID, GET /api/incidents, POST /approvals/ID";
 
 async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://localhost");
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", "http://localhost");
+  } catch {
+    return refuse(req, res, 400, { error: `the request target ${JSON.stringify(req.url)} is not a URL path` });
+  }
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const method = req.method ?? "GET";
   for (const extra of deps.routes ?? []) if (await extra(req, res, url)) return;
-  if (path === "/metrics" && method === "GET") {
-    res.writeHead(200, { "content-type": deps.metrics.registry.contentType });
-    res.end(await deps.metrics.registry.metrics());
-    return;
-  }
   if (path === "/healthz" && method === "GET") return sendText(res, 200, "ok\n");
   if (path === "/readyz" && method === "GET") {
     const r = deps.readiness();
-    return r.ready ? sendText(res, 200, "ready\n") : sendJson(res, 503, { ready: false, reasons: r.reasons });
+    // Ready with a remark (a standby: "ready: standby: leader is X").
+    if (r.ready) return sendText(res, 200, r.reasons.length ? `ready: ${r.reasons.join("; ")}\n` : "ready\n");
+    return sendJson(res, 503, { ready: false, reasons: r.reasons });
   }
-  if (path === "/alerts" && method === "POST") {
-    const denied = alertAuthProblem(req, deps.alertToken);
-    if (denied) {
-      req.resume();
-      return sendJson(res, denied.status, { error: denied.message }, denied.status === 401 ? { "www-authenticate": 'Bearer realm="stratus-alerts"' } : {});
-    }
-    const body = await readJson(req, res);
-    if (body === undefined) return;
-    const parsed = AlertmanagerWebhook.safeParse(body);
-    if (!parsed.success) return sendJson(res, 400, { error: "invalid alert payload", issues: issues(parsed.error), hint: "send Alertmanager's webhook JSON: {status, alerts: [{status, labels: {alertname, ...}, annotations, startsAt, endsAt}]}" });
-    const n = deps.alerts.ingest(parsed.data);
-    deps.onAlerts?.();
-    return sendJson(res, 202, { accepted: n, firing: deps.alerts.firing().length });
-  }
-  if (path === "/api/ledger" && method === "GET") return ledgerApi(url, res, deps.ledger);
-  if (path === "/api/incidents" && method === "GET") return sendJson(res, 200, { incidents: deps.incidents?.() ?? [] });
+  if (path === "/alerts" && method === "POST") return alertIntake(req, res, deps);
+  if (path === "/api/ledger" && method === "GET") return ledgerApi(req, res, url, deps);
+  if (path === "/api/incidents" && method === "GET") return incidentsApi(req, res, deps);
   const approval = /^\/approvals\/([^/]+)$/.exec(path);
-  if (approval && method === "POST") {
-    if (!deps.approve) return sendJson(res, 501, { error: "approvals are not served here" });
-    const body = await readJson(req, res);
-    if (body === undefined) return;
-    const parsed = ApprovalBody.safeParse(body);
-    if (!parsed.success) return sendJson(res, 400, { error: "invalid approval", issues: issues(parsed.error), hint: 'send {"by": "NAME"} to approve, {"by": "NAME", "reject": true} to reject' });
-    let incidentId: string;
-    try {
-      incidentId = decodeURIComponent(approval[1]);
-    } catch {
-      return sendJson(res, 400, { error: `the incident id in ${path} is not valid percent-encoding`, hint: "send POST /approvals/ID with the id as `stratus incidents` lists it, percent-encoded as UTF-8" });
-    }
-    try {
-      return sendJson(res, 200, await deps.approve(incidentId, parsed.data));
-    } catch (e) {
-      const code = (e as { code?: string }).code === "INVALID_INPUT" ? 409 : 500;
-      return sendJson(res, code, { error: (e as Error).message });
-    }
+  if (approval && method === "POST") return approve(req, res, deps, approval[1], path);
+  if (path === "/metrics") {
+    return refuse(req, res, 404, { error: "/metrics is not served on the API listener", hint: `scrape the metrics listener (--metrics-listen, default ${DEFAULT_METRICS_LISTEN})` });
   }
-  if (["/metrics", "/healthz", "/readyz", "/alerts", "/api/ledger", "/api/incidents"].includes(path) || approval) {
-    return sendJson(res, 405, { error: `${method} is not allowed on ${path}` });
+  if (["/healthz", "/readyz", "/alerts", "/api/ledger", "/api/incidents"].includes(path) || approval) {
+    return refuse(req, res, 405, { error: `${method} is not allowed on ${path}` });
   }
-  return sendJson(res, 404, { error: `no route ${path}; try /metrics, /healthz, /readyz, POST /alerts, GET /api/ledger?incident=ID, GET /api/incidents, POST /approvals/ID` });
+  return refuse(req, res, 404, { error: `no route ${path}; try ${ROUTES}` });
+}
+
+async function alertIntake(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
+  const denied = alertAuthProblem(req, { token: deps.alertToken, basic: deps.alertBasicAuth });
+  if (denied) return refuse(req, res, denied.status, { error: denied.message }, denied.status === 401 ? { "www-authenticate": ALERT_CHALLENGE } : {});
+  const body = await readJson(req, res);
+  if (body === undefined) return;
+  const parsed = AlertmanagerWebhook.safeParse(body);
+  if (!parsed.success) return sendJson(res, 400, { error: "invalid alert payload", issues: issues(parsed.error), hint: "send Alertmanager's webhook JSON: {status, alerts: [{status, labels: {alertname, ...}, annotations, startsAt, endsAt}]}" });
+  const n = deps.alerts.ingest(parsed.data);
+  deps.onAlerts?.();
+  return sendJson(res, 202, { accepted: n, firing: deps.alerts.firing().length });
+}
+
+async function approve(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, rawId: string, path: string): Promise<void> {
+  let incidentId: string;
+  try {
+    incidentId = decodeURIComponent(rawId);
+  } catch {
+    return refuse(req, res, 400, { error: `the incident id in ${path} is not valid percent-encoding`, hint: "send POST /approvals/ID with the id as `stratus incidents` lists it, percent-encoded as UTF-8" });
+  }
+  if (!deps.approve) return refuse(req, res, 501, { error: "approvals are not served here" });
+  // A browser's session cookie must come from this server's own pages (CSRF); a bearer header cannot be forged cross-site.
+  if (credentialOf(req)?.from === "cookie" && !sameOrigin(req)) {
+    return refuse(req, res, 403, { error: "a cross-origin request may not decide with the session cookie", hint: "approve from the watchdog's own web UI, or send Authorization: Bearer TOKEN" });
+  }
+  const who = await authorize(req, res, deps, "approve", scopeOf(incidentId, deps));
+  if (!who) return;
+  const body = await readJson(req, res);
+  if (body === undefined) return;
+  const parsed = HttpApprovalBody.safeParse(body);
+  if (!parsed.success) return sendJson(res, 400, { error: "invalid approval", issues: issues(parsed.error), hint: 'send {} to approve, {"reject": true} to reject, optionally with "note"; you decide as the identity your token names' });
+  if (parsed.data.by !== undefined && parsed.data.by !== who.username) {
+    return sendJson(res, 400, { error: `"by" names ${parsed.data.by}, but your credentials are ${who.username}'s`, hint: `leave "by" out (the decision is recorded as ${who.username}), or use ${parsed.data.by}'s own credentials` });
+  }
+  const decision: ApprovalBody = {
+    by: who.username,
+    reject: parsed.data.reject,
+    ...(parsed.data.note ? { note: parsed.data.note } : {}),
+    identity: { username: who.username, ...(who.uid ? { uid: who.uid } : {}), groups: who.groups },
+  };
+  try {
+    return sendJson(res, 200, await deps.approve(incidentId, decision));
+  } catch (e) {
+    // LOCK_UNAVAILABLE: a standby replica, which names the leader; another try through the Service may reach it.
+    const code = { INVALID_INPUT: 409, LOCK_UNAVAILABLE: 503 }[(e as { code?: string }).code ?? ""] ?? 500;
+    return sendJson(res, code, { error: (e as Error).message });
+  }
+}
+
+/**
+ * Open incidents: all of them for a cluster-wide reader; otherwise those in the namespaces the
+ * caller may read (a namespaced Role), and 403 when that is none of them.
+ */
+async function incidentsApi(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
+  const all = deps.incidents?.() ?? [];
+  const wide = await deps.authenticator.authorize(req, "read", {});
+  if (wide.ok) return sendJson(res, 200, { incidents: all });
+  if (wide.status !== 403) return deny(req, res, wide);
+  const namespaces = [...new Set(all.map((i) => Listed.safeParse(i)).flatMap((p) => (p.success ? [p.data.namespace] : [])))];
+  const readable = new Set<string>();
+  for (const namespace of namespaces) if ((await deps.authenticator.authorize(req, "read", { namespace })).ok) readable.add(namespace);
+  if (!readable.size) return deny(req, res, wide);
+  sendJson(res, 200, { incidents: all.filter((i) => { const p = Listed.safeParse(i); return p.success && readable.has(p.data.namespace); }), partial: true });
+}
+
+/**
+ * Asks the authenticator; answers 401 (with a bearer challenge), 403 or 503 itself and returns
+ * undefined when the request may not go on. A body the caller sent is discarded unread.
+ */
+async function authorize(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, verb: AccessVerb, scope: AccessScope): Promise<Identity | undefined> {
+  const d = await deps.authenticator.authorize(req, verb, scope);
+  if (d.ok) return d.identity;
+  deny(req, res, d);
+  return undefined;
+}
+
+/** Answers a refusal: 401 with a bearer challenge, 403, or 503 with Retry-After; a body sent is discarded unread. */
+function deny(req: IncomingMessage, res: ServerResponse, d: Extract<AuthDecision, { ok: false }>): void {
+  const hint = d.status === 401
+    ? "send Authorization: Bearer TOKEN with a Kubernetes token (kubectl create token SERVICEACCOUNT -n NAMESPACE)"
+    : d.status === 403 ? "ask a cluster admin to bind you the Stratus role for this (docs/SECURITY.md)" : "retry shortly";
+  refuse(req, res, d.status, { error: d.message, hint }, d.status === 401 ? { "www-authenticate": BEARER_CHALLENGE } : d.status === 503 ? { "retry-after": "5" } : {});
+}
+
+const Listed = z.object({ id: z.string(), namespace: z.string().min(1) });
+const IncidentEntry = z.object({ incident: z.object({ namespace: z.string().min(1) }) });
+
+/** The incident's namespace, from the watchdog's book, else from its ledger entry; unknown → cluster scope. */
+function scopeOf(incident: string, deps: ServerDeps): AccessScope {
+  for (const i of deps.incidents?.() ?? []) {
+    const p = Listed.safeParse(i);
+    if (p.success && p.data.id === incident) return { incident, namespace: p.data.namespace };
+  }
+  const entry = deps.ledger.query({ incidentId: incident, kind: "incident", limit: 1 })[0];
+  const p = entry ? IncidentEntry.safeParse(entry.payload) : undefined;
+  return p?.success ? { incident, namespace: p.data.incident.namespace } : { incident };
 }
 
 const LedgerParams = z.strictObject({
@@ -139,9 +203,16 @@ const LedgerParams = z.strictObject({
   order: z.enum(["asc", "desc"]).default("asc"),
 });
 
-function ledgerApi(url: URL, res: ServerResponse, ledger: LedgerReader): void {
+/** Parsed first, so the incident authorized is exactly the one queried (a repeated parameter is refused, not guessed). */
+async function ledgerApi(req: IncomingMessage, res: ServerResponse, url: URL, deps: ServerDeps): Promise<void> {
+  const hint = "parameters, each at most once: incident, tx, kind, since, until, after, limit (1-1000), order (asc|desc)";
+  const keys = [...url.searchParams.keys()];
+  const repeated = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (repeated) return sendJson(res, 400, { error: `invalid ledger query: ${repeated} is given more than once`, hint });
   const p = LedgerParams.safeParse(Object.fromEntries(url.searchParams));
-  if (!p.success) return sendJson(res, 400, { error: "invalid ledger query", issues: issues(p.error), hint: "parameters: incident, tx, kind, since, until, after, limit (1-1000), order (asc|desc)" });
+  if (!p.success) return sendJson(res, 400, { error: "invalid ledger query", issues: issues(p.error), hint });
+  if (!(await authorize(req, res, deps, "read", p.data.incident ? scopeOf(p.data.incident, deps) : {}))) return;
+  const ledger = deps.ledger;
   const q: LedgerQuery = {
     ...(p.data.incident ? { incidentId: p.data.incident } : {}),
     ...(p.data.tx ? { txId: p.data.tx } : {}),
@@ -153,54 +224,9 @@ function ledgerApi(url: URL, res: ServerResponse, ledger: LedgerReader): void {
     order: p.data.order,
   };
   try {
-    const entries = ledger.query(q);
+    const entries = ledger.query(q).map((e) => ({ ...e, payload: ledger.redact(e.payload) })); // credentials never leave masked-or-sealed
     sendJson(res, 200, { entries, count: entries.length, ...(entries.length === q.limit ? { next: `after=${entries.at(-1)!.seq}` } : {}) });
   } catch (e) {
     sendJson(res, 400, { error: (e as Error).message });
   }
-}
-
-const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`);
-
-async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      sendJson(res, 413, { error: `body larger than ${MAX_BODY_BYTES} bytes` });
-      return undefined;
-    }
-    chunks.push(c as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  } catch {
-    sendJson(res, 400, { error: "the body is not JSON" });
-    return undefined;
-  }
-}
-
-/**
- * Why a POST /alerts may not be taken, or undefined when its bearer token is the configured one
- * (compared in constant time, over digests so the lengths do not leak either).
- */
-function alertAuthProblem(req: IncomingMessage, token: string | undefined): { status: 401 | 403; message: string } | undefined {
-  if (!token) return { status: 403, message: "alert intake is closed: no alert token is configured; start the watchdog with --alert-token-file FILE (or STRATUS_ALERT_TOKEN) and have Alertmanager send it as a bearer token (http_config.authorization)" };
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
-  if (!m) return { status: 401, message: "POST /alerts needs `Authorization: Bearer TOKEN` with the watchdog's alert token" };
-  const digest = (v: string) => createHash("sha256").update(v).digest();
-  if (!timingSafeEqual(digest(m[1]), digest(token))) return { status: 401, message: "the bearer token is not the watchdog's alert token; send the token from --alert-token-file" };
-  return undefined;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
-  res.end(text);
 }

@@ -25,8 +25,11 @@ export const DEFAULT_ONCE_QUIET_MS = 90_000;
 export const DEFAULT_ONCE_TIMEOUT_MS = 15 * 60_000;
 /** Informers must list and start watching within this much wall time. */
 export const DEFAULT_INFORMER_SYNC_TIMEOUT_MS = 30_000;
-/** A failed watch is restarted after this much wall time. */
+/** A failed list or watch is restarted after this much wall time, doubling per failure up to the max. */
 export const INFORMER_RESTART_DELAY_MS = 1_000;
+export const INFORMER_MAX_RESTART_DELAY_MS = 30_000;
+/** `watch --once` exit code when the watchdog is blind: no cluster, API server unreachable, informers never synced. */
+export const EXIT_BLIND = 3;
 /**
  * The writer Lease holder name: unique to this process (host, pid and random bytes), so two
  * watchdogs never share one identity — not even two started with the same ledger on one host — and

@@ -1,17 +1,23 @@
 /**
  * The watchdog's view of the cluster, kept by informers (@kubernetes/client-node makeInformer:
- * list once, then watch from the list's resourceVersion) — not by polling lists. One informer per
- * kind per watched namespace (or cluster-wide when every namespace is watched). A watch that fails
- * is restarted; a kind the server does not serve (a chaos-mesh CRD that is not installed) is
- * noted and left to the server. Every change wakes `onChange` listeners, which is how detection
- * looks again soon after something happens.
+ * list once, then watch from the list's resourceVersion) — not by polling lists. With watched
+ * namespaces: one informer per kind per namespace, only Nodes and StorageClasses cluster-wide, so
+ * namespaced Roles suffice (Secrets included: the flight recorder keeps their digests). With every
+ * namespace watched: one cluster-wide informer per kind (a ClusterRole), plus Namespaces.
+ * A list or watch that fails is restarted with back-off, and the failure is kept in words an
+ * operator acts on: a 403 names the permission to grant; anything else (unreachable, erroring) makes
+ * the cache *blind* (`blindness()`), which `--once` turns into a non-zero exit and /readyz into 503.
+ * A kind the server does not serve or Stratus may not list (a chaos-mesh CRD) is noted and left out.
+ * Every change wakes `onChange` listeners, which is how detection looks again soon after.
  */
 import { makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from "@kubernetes/client-node";
 import { RawObjectApi } from "../kube/raw-object-api.ts";
 import type { KubeObject } from "../kube/types.ts";
-import { DEFAULT_INFORMER_SYNC_TIMEOUT_MS, INFORMER_RESTART_DELAY_MS } from "./defaults.ts";
+import { missingPermission, missingPermissions, permissionOf, type Permission } from "../kube/forbidden.ts";
+import { DEFAULT_INFORMER_SYNC_TIMEOUT_MS, INFORMER_MAX_RESTART_DELAY_MS, INFORMER_RESTART_DELAY_MS } from "./defaults.ts";
 
-export type InformedKind = { apiVersion: string; kind: string; plural: string; clusterScoped?: boolean; optional?: boolean };
+/** `everyNamespaceOnly`: needed only when every namespace is watched (to learn which exist). */
+export type InformedKind = { apiVersion: string; kind: string; plural: string; clusterScoped?: boolean; optional?: boolean; everyNamespaceOnly?: boolean };
 
 /** What the agents and health checks list: the embedded reasoners' observation reads these. */
 export const INFORMED_KINDS: readonly InformedKind[] = [
@@ -27,21 +33,42 @@ export const INFORMED_KINDS: readonly InformedKind[] = [
   { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", plural: "networkpolicies" },
   { apiVersion: "v1", kind: "Node", plural: "nodes", clusterScoped: true },
   { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", plural: "storageclasses", clusterScoped: true },
-  { apiVersion: "v1", kind: "Namespace", plural: "namespaces", clusterScoped: true },
+  { apiVersion: "v1", kind: "Namespace", plural: "namespaces", clusterScoped: true, everyNamespaceOnly: true },
   ...["NetworkChaos", "StressChaos", "PodChaos", "IOChaos", "HTTPChaos", "TimeChaos", "DNSChaos"].map((kind) => ({
     apiVersion: "chaos-mesh.org/v1alpha1", kind, plural: kind.toLowerCase(), optional: true,
   })),
 ];
 
-type Entry = { kind: InformedKind; namespace?: string; informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>; synced: boolean; absent: boolean; listError?: unknown };
+type Entry = {
+  kind: InformedKind;
+  namespace?: string;
+  informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
+  synced: boolean;
+  absent: boolean;
+  /** The last failure of a list or watch, until the informer syncs again. */
+  error?: unknown;
+  /** Set when the error was a 403: the permission to grant. */
+  forbidden?: Permission;
+  /** Failures since the last sync: the restart back-off grows with them. */
+  failures: number;
+  retry?: NodeJS.Timeout;
+  /** The error of the current start attempt (the informer reports it through a callback). */
+  attemptError?: unknown;
+};
 
 export class InformerCache {
   private readonly entries: Entry[] = [];
   private readonly listeners = new Set<(kind: string, obj: KubeObject) => void>();
   private stopped = false;
+  /** While start() waits, failures are summed up once at its end instead of logged one by one. */
+  private starting = false;
   readonly problems: string[] = [];
 
-  /** `namespaces` undefined: every namespace, one cluster-wide informer per kind. */
+  /**
+   * `namespaces` undefined: every namespace, one cluster-wide informer per kind (this needs
+   * cluster-wide list/watch, Secrets included); otherwise one informer per kind per namespace, and
+   * only Nodes and StorageClasses cluster-wide.
+   */
   constructor(private readonly kc: KubeConfig, private readonly namespaces: string[] | undefined, private readonly kinds: readonly InformedKind[] = INFORMED_KINDS, private readonly log: (line: string) => void = () => {}) {}
 
   onChange(fn: (kind: string, obj: KubeObject) => void): () => void {
@@ -49,21 +76,27 @@ export class InformerCache {
     return () => this.listeners.delete(fn);
   }
 
-  /** Lists and starts watching every kind; resolves once each has synced, is known absent, or the timeout passed. */
+  /**
+   * Lists and starts watching every kind; resolves once each has synced, is known absent or
+   * forbidden, or the timeout passed. Failed ones keep retrying with back-off in the background.
+   */
   async start(timeoutMs = DEFAULT_INFORMER_SYNC_TIMEOUT_MS): Promise<void> {
     const api = RawObjectApi.forConfig(this.kc);
     for (const kind of this.kinds) {
+      if (kind.everyNamespaceOnly && this.namespaces) continue;
       const scopes = kind.clusterScoped || !this.namespaces ? [undefined] : this.namespaces;
       for (const namespace of scopes) this.entries.push(this.make(api, kind, namespace));
     }
-    const started = Promise.all(this.entries.map((e) => this.startOne(e)));
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([started, timeout]);
-    clearTimeout(timer);
-    for (const e of this.entries) if (!e.synced && !e.absent) this.problems.push(`${e.kind.kind}${e.namespace ? ` in ${e.namespace}` : ""} has not synced yet`);
+    this.starting = true;
+    for (const e of this.entries) void this.startOne(e);
+    const deadline = Date.now() + timeoutMs;
+    while (!this.stopped && Date.now() < deadline && !this.entries.every((e) => e.synced || e.absent || e.forbidden)) {
+      await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
+    }
+    this.starting = false;
+    this.problems.push(...this.unsyncedReasons());
     const absent = [...new Set(this.entries.filter((e) => e.absent).map((e) => e.kind.kind))];
-    if (absent.length) this.log(`not served by this cluster, not watched: ${absent.join(", ")}`);
+    if (absent.length) this.log(`not served by this cluster (or not granted), not watched: ${absent.join(", ")}`);
   }
 
   private make(api: RawObjectApi, kind: InformedKind, namespace: string | undefined): Entry {
@@ -71,17 +104,11 @@ export class InformerCache {
     const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
     const path = `${base}${namespace ? `/namespaces/${namespace}` : ""}/${kind.plural}`;
     const list = async () => {
-      let res: { items: KubernetesObject[]; metadata?: { resourceVersion?: string } };
-      try {
-        res = (await api.list(kind.apiVersion, kind.kind, namespace)) as unknown as typeof res;
-      } catch (err) {
-        entry.listError = err;
-        throw err;
-      }
+      const res = (await api.list(kind.apiVersion, kind.kind, namespace)) as unknown as { items: KubernetesObject[]; metadata?: { resourceVersion?: string } };
       // List items may omit apiVersion/kind; fill them in so every cached object is self-describing.
       return { ...res, items: (res.items ?? []).map((o) => ({ ...o, apiVersion: o.apiVersion ?? kind.apiVersion, kind: o.kind ?? kind.kind })) };
     };
-    const entry = { kind, namespace, synced: false, absent: false } as Entry;
+    const entry = { kind, namespace, synced: false, absent: false, failures: 0 } as Entry;
     const informer = makeInformer(this.kc, path, list as never);
     entry.informer = informer;
     const changed = (obj: KubernetesObject) => {
@@ -90,34 +117,52 @@ export class InformerCache {
     informer.on("add", changed);
     informer.on("update", changed);
     informer.on("delete", changed);
-    informer.on("error", (err: unknown) => {
-      // An optional kind failing its first list is judged by startOne (probably not served).
-      if (this.stopped || entry.absent || (entry.kind.optional && !entry.synced)) return;
-      entry.synced = false;
-      this.log(`informer for ${kind.kind}${namespace ? ` in ${namespace}` : ""} failed (${describe(err)}); restarting`);
-      setTimeout(() => {
-        if (!this.stopped) void this.startOne(entry);
-      }, INFORMER_RESTART_DELAY_MS).unref();
-    });
+    // Every list or watch failure arrives here (client-node does not restart after an error).
+    informer.on("error", (err: unknown) => this.fail(entry, err));
     return entry;
   }
 
-  /** A failed list does not throw out of start(): it is seen through `listError`. */
   private async startOne(e: Entry): Promise<void> {
-    e.listError = undefined;
+    e.attemptError = undefined;
     try {
       await e.informer.start();
     } catch (err) {
-      e.listError ??= err;
+      this.fail(e, err);
     }
-    if (!e.listError) {
+    if (e.attemptError === undefined && !this.stopped) {
+      if (e.failures) this.log(`informer for ${label(e)} synced again`);
       e.synced = true;
+      e.failures = 0;
+      e.error = undefined;
+      e.forbidden = undefined;
+    }
+  }
+
+  /** A list or watch failed: note why, and restart with back-off (a 404 or 403 on an optional kind means it is not there for us). */
+  private fail(e: Entry, err: unknown): void {
+    if (this.stopped || e.absent) return;
+    e.attemptError = err ?? new Error("unknown error");
+    const status = statusOf(err);
+    if (e.kind.optional && !e.synced && (status === 404 || status === 403)) {
+      e.absent = true;
+      void e.informer.stop().catch(() => {});
       return;
     }
-    if (e.kind.optional) {
-      e.absent = true;
-      await e.informer.stop().catch(() => {});
-    }
+    const forbidden = status === 403 ? permissionOf(messageOf(err)) ?? { verb: "list", resource: e.kind.plural, group: groupOf(e.kind), ...(e.namespace ? { namespace: e.namespace } : {}) } : undefined;
+    const said = e.error === undefined ? undefined : reasonOf(e);
+    e.synced = false;
+    e.error = err;
+    e.forbidden = forbidden;
+    e.failures++;
+    const delay = Math.min(INFORMER_RESTART_DELAY_MS * 2 ** (e.failures - 1), INFORMER_MAX_RESTART_DELAY_MS);
+    // Say it once per distinct reason, not on every retry.
+    if (!this.starting && reasonOf(e) !== said) this.log(`informer for ${label(e)}: ${reasonOf(e)}; retrying with back-off (next in ${Math.round(delay / 1000)} s)`);
+    if (e.retry) return;
+    e.retry = setTimeout(() => {
+      e.retry = undefined;
+      if (!this.stopped) void this.startOne(e);
+    }, delay);
+    e.retry.unref();
   }
 
   /** True once every informer has synced (absent optional kinds count as synced). */
@@ -127,6 +172,41 @@ export class InformerCache {
 
   unsynced(): string[] {
     return this.entries.filter((e) => !e.synced && !e.absent).map((e) => `${e.kind.kind}${e.namespace ? `/${e.namespace}` : ""}`);
+  }
+
+  /** Why each unsynced informer is unsynced, in words an operator acts on (a 403 names the permission). */
+  unsyncedReasons(): string[] {
+    // Refusals first: they need a person (grant the permission); the rest may still sync by themselves.
+    const waiting = this.entries.filter((e) => !e.synced && !e.absent);
+    return missingPermissions(waiting.filter((e) => e.forbidden).map((e) => e.forbidden!)).concat(waiting.filter((e) => !e.forbidden).map((e) => `${label(e)}: ${reasonOf(e)}`));
+  }
+
+  /**
+   * Why the watchdog cannot see the cluster, or undefined when it can: nothing synced at all, or
+   * an informer failing for a reason other than a refused permission (the server unreachable or
+   * erroring). Informers refused with 403 only degrade what is seen — unless every one is refused.
+   */
+  blindness(): string | undefined {
+    const required = this.entries.filter((e) => !e.absent);
+    if (!required.length) return undefined;
+    const failing = required.filter((e) => !e.synced && !e.forbidden);
+    if (failing.length) return `${label(failing[0])}: ${reasonOf(failing[0])}${failing.length > 1 ? ` (and ${failing.length - 1} more informers failing)` : ""}`;
+    if (required.every((e) => e.forbidden)) return `every list was refused: ${missingPermissions(required.map((e) => e.forbidden!)).join("; ")}`;
+    return undefined;
+  }
+
+  /**
+   * Watched namespaces Stratus may not read: listing their Pods or Deployments was refused (403).
+   * The loop leaves them out (detection and health there would only collect refusals).
+   */
+  unreadableNamespaces(): string[] {
+    const core = new Set(["Pod", "Deployment"]);
+    return [...new Set(this.entries.filter((e) => e.namespace && e.forbidden && !e.synced && core.has(e.kind.kind)).map((e) => e.namespace!))];
+  }
+
+  /** The permissions refused so far (403), as operator-facing lines. */
+  forbidden(): string[] {
+    return missingPermissions(this.entries.filter((e) => e.forbidden && !e.synced).map((e) => e.forbidden!));
   }
 
   /**
@@ -154,13 +234,37 @@ export class InformerCache {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const e of this.entries) clearTimeout(e.retry);
     await Promise.all(this.entries.map((e) => e.informer.stop().catch(() => {})));
   }
 }
 
+const SETTLE_POLL_MS = 50;
+
+const label = (e: Entry) => `${e.kind.kind}${e.namespace ? ` in ${e.namespace}` : e.kind.clusterScoped ? "" : " (all namespaces)"}`;
+const groupOf = (k: InformedKind) => (k.apiVersion.includes("/") ? k.apiVersion.split("/")[0] : "");
+const reasonOf = (e: Entry) => (e.forbidden ? missingPermission(e.forbidden) : e.error === undefined ? "not synced yet" : describe(e.error));
+
+function statusOf(err: unknown): number | undefined {
+  const e = err as { code?: unknown; statusCode?: unknown } | undefined;
+  if (typeof e?.code === "number") return e.code;
+  if (typeof e?.statusCode === "number") return e.statusCode;
+  // client-node's discovery: the group is served but not this kind.
+  return /Unrecognized API version and kind/.test((err as Error)?.message ?? "") ? 404 : undefined;
+}
+
+function messageOf(err: unknown): string {
+  const body = (err as { body?: unknown })?.body;
+  if (body && typeof body === "object" && typeof (body as { message?: unknown }).message === "string") return (body as { message: string }).message;
+  return typeof body === "string" ? body : (err as Error)?.message ?? "";
+}
+
 function describe(err: unknown): string {
   if (!err) return "unknown error";
-  const e = err as { code?: unknown; statusCode?: unknown; message?: string; body?: unknown };
+  const e = err as { code?: unknown; statusCode?: unknown; message?: string; body?: unknown; cause?: { code?: string; message?: string } };
   const status = e.code ?? e.statusCode;
-  return `${status ? `${status} ` : ""}${e.message ?? (typeof e.body === "string" ? e.body : JSON.stringify(e.body ?? err))}`.slice(0, 300);
+  // A Status body says it best; a transport failure ("fetch failed") says it in its cause (ECONNREFUSED).
+  const bodyMessage = e.body && typeof e.body === "object" ? (e.body as { message?: string }).message : typeof e.body === "string" ? e.body : undefined;
+  const cause = e.cause?.code ?? e.cause?.message;
+  return `${status ? `${status} ` : ""}${bodyMessage ?? e.message ?? JSON.stringify(err)}${cause ? ` (${cause})` : ""}`.slice(0, 300);
 }

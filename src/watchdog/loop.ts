@@ -10,6 +10,7 @@
  * An escalated or only-proposed incident is handed to a person: its symptoms persisting do not reopen
  * it for a while, and the rest of the namespace stays watched.
  */
+import { redactText } from "../base/redact.ts";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { Clock } from "../base/clock.ts";
 import type { LedgerStore } from "../core/ledger/index.ts";
@@ -20,6 +21,8 @@ import { ApprovalBody, IncidentRunner, decisionFor, openIncidents, pendingApprov
 import type { AgentContext, Agents } from "../incident/agent.ts";
 import type { Incident } from "../incident/types.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
+import { EVENT_REASONS, recordEvent } from "../kube/events.ts";
+import { planTargets } from "../core/plan.ts";
 import { measureHealthOverWindow } from "../telemetry/health.ts";
 import type { Alert, MetricSource } from "../telemetry/metric-source.ts";
 import type { AlertScope } from "../server/index.ts";
@@ -66,6 +69,12 @@ export type IncidentLoopOptions = {
   health?: { samples?: number; intervalMs?: number };
   detectIntervalMs?: number;
   escalationQuietMs?: number;
+  /**
+   * Whether this replica may act now (leader election; absent = always). When it turns false, run()
+   * returns and the running graph stops at its next node boundary — a transaction in flight still
+   * holds the writer Lease and commits or rolls back first; no new one starts.
+   */
+  leading?(): boolean;
 };
 
 export class IncidentLoop {
@@ -107,7 +116,7 @@ export class IncidentLoop {
 
   /** Passes until stop(), or until `until()` says done after a pass. */
   async run(until?: () => boolean): Promise<void> {
-    while (!this.stopping) {
+    while (!this.stopping && this.active()) {
       await this.tick();
       if (until?.()) break;
       await this.pause();
@@ -129,8 +138,9 @@ export class IncidentLoop {
   /** One pass: replica history, answers to waiting approvals, detection, the incident it opens. */
   async tick(): Promise<void> {
     await this.observeReplicas();
+    if (!this.active()) return;
     await this.answerWaiting();
-    if (this.stopping) return;
+    if (this.stopping || !this.active()) return;
     let incident: Incident | null = null;
     try {
       incident = await this.o.agents.detection.observe(this.context());
@@ -147,6 +157,10 @@ export class IncidentLoop {
     this.book.update(id, "running", "resuming with a decision");
     void this.runGraph(id, () => this.runner.answer(id, decision));
     return { incident: id, attempt, decision: decision.approved ? "approved" : "rejected", by: decision.by };
+  }
+
+  private active(): boolean {
+    return this.o.leading?.() ?? true;
   }
 
   private async take(incident: Incident): Promise<void> {
@@ -214,8 +228,10 @@ export class IncidentLoop {
     }
     const now = this.o.clock.now();
     this.lastActivity = now;
+    const wasWaiting = this.book.get(id)?.status === "awaiting-approval";
     const entry = this.book.update(id, out.status, out.reason, out.question, now);
-    if (process.env.STRATUS_DEBUG_LOOP) console.error(`[loop] ${new Date(now).toISOString()} ${id}: ${out.status}: ${out.reason.slice(0, 400)}`);
+    if (out.status === "awaiting-approval" && !wasWaiting) await this.tellWaiting(out);
+    if (process.env.STRATUS_DEBUG_LOOP) console.error(redactText(`[loop] ${new Date(now).toISOString()} ${id}: ${out.status}: ${out.reason.slice(0, 400)}`));
     const ended = out.status === "resolved" || out.status === "escalated" || out.status === "proposed";
     if (entry && ended) {
       // Closed in detection either way, so the namespace can raise other problems; a problem handed
@@ -226,6 +242,19 @@ export class IncidentLoop {
     if (out.status === "error") this.o.log?.(`incident ${id}: ${out.reason}`);
     if (ended) await this.runner.forget(id).catch((e: Error) => this.o.log?.(`could not drop the checkpoints of ${id}: ${e.message}`));
     if (out.status === "awaiting-approval" && this.o.approver && !this.stopping) await this.answerWaiting();
+  }
+
+  /**
+   * A plan waiting for a person shows on its objects (`kubectl describe`) as a StratusAwaitingApproval
+   * Event. Not under --dry-run (it writes nothing) nor when the approver seam answers at once.
+   */
+  private async tellWaiting(out: RunOutcome): Promise<void> {
+    const plan = out.state?.proposal?.plan;
+    if (this.o.dryRun || this.o.approver || !plan) return;
+    const why = out.question?.reasons.join("; ") || "the policy asks for a person";
+    for (const ref of planTargets(plan)) {
+      await recordEvent(this.o.writer, ref, "Normal", EVENT_REASONS.awaitingApproval, `Stratus incident ${out.incidentId} waits for approval of attempt ${out.question?.attempt ?? "?"}: ${why}`, this.o.clock.now());
+    }
   }
 
   private async observeReplicas(): Promise<void> {
@@ -293,7 +322,7 @@ export class IncidentLoop {
         if (e.type === "transaction" && !["refused", "needs-approval", "stale"].includes(e.result.outcome)) this.transactions++;
         o.onEvent?.(e);
       },
-      shouldStop: () => this.stopping,
+      shouldStop: () => this.stopping || !this.active(),
       onTransactionStep: o.onTransactionStep,
     };
   }

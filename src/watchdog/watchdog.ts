@@ -11,6 +11,8 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { Agents } from "../incident/agent.ts";
 import type { Clock } from "../base/clock.ts";
+import { StratusError } from "../base/errors.ts";
+import { redactText } from "../base/redact.ts";
 import type { LedgerStore } from "../core/ledger/index.ts";
 import { WriterLock } from "../core/lock.ts";
 import type { Policy } from "../core/policy.ts";
@@ -25,6 +27,7 @@ import { CachedClient } from "./cached-client.ts";
 import * as D from "./defaults.ts";
 import type { IncidentBook } from "./incident-book.ts";
 import { InformerCache, type InformedKind } from "./informers.ts";
+import { LeaderElector } from "./leader.ts";
 import { IncidentLoop } from "./loop.ts";
 import { storyLine } from "./story.ts";
 
@@ -47,6 +50,16 @@ export type WatchdogOptions = {
   once?: { quietMs?: number; timeoutMs?: number };
   detectIntervalMs?: number;
   identity?: string;
+  /** Where the writer Lease lives (default "default"; `stratus watch` passes the pod's namespace). */
+  leaseNamespace?: string;
+  /**
+   * Leader election among replicas (leader.ts): only the leader recovers, detects and mitigates; a
+   * standby keeps its informers warm and takes over when the leader's Lease expires or is released.
+   * Absent = this process acts alone (`--once`, `--leader-elect=false`).
+   */
+  leaderElection?: { leaseDurationSeconds?: number; retryPeriodMs?: number; renewDeadlineMs?: number; name?: string };
+  /** How long informers may take to list and start watching before `once` calls the watchdog blind. */
+  informerSyncTimeoutMs?: number;
   maxAttempts?: number;
   transactionSettings?: Partial<TransactionSettings>;
   health?: { samples?: number; intervalMs?: number };
@@ -66,17 +79,35 @@ export class Watchdog {
   private readonly cache: InformerCache;
   private readonly cached: CachedClient;
   private readonly lock: WriterLock;
+  /** Undefined without leader election (this process always acts). */
+  readonly elector?: LeaderElector;
   private stopping = false;
   private recovered = false;
   private lastGauge = -Infinity;
   private readonly log: (line: string) => void;
 
   constructor(private readonly o: WatchdogOptions) {
-    this.log = o.log ?? (() => {});
+    // Every line the watchdog (and its loop, informers, recovery) prints is masked: reasons and
+    // errors quote what the cluster said, which can hold a credential.
+    const sink = o.log;
+    this.log = sink ? (line) => sink(redactText(line)) : () => {};
     this.cache = new InformerCache(o.kubeConfig, o.namespaces, o.informerKinds, this.log);
     this.cached = new CachedClient(o.client, this.cache);
-    this.lock = new WriterLock({ client: o.client, clock: o.clock, identity: o.identity ?? D.DEFAULT_IDENTITY });
+    this.lock = new WriterLock({ client: o.client, clock: o.clock, identity: o.identity ?? D.DEFAULT_IDENTITY, ...(o.leaseNamespace ? { namespace: o.leaseNamespace } : {}) });
+    if (o.leaderElection) {
+      const e = o.leaderElection;
+      this.elector = new LeaderElector({
+        client: o.client, clock: o.clock, identity: o.identity ?? D.DEFAULT_IDENTITY, namespace: o.leaseNamespace ?? "default", ...e, log: this.log,
+        onChange: (leading) => {
+          o.metrics.leader.set(leading ? 1 : 0);
+          // A replica that lost the election leaves its loop at once (a running transaction finishes first).
+          if (!leading) this.loop.poke();
+        },
+      });
+    }
+    const elector = this.elector;
     this.loop = new IncidentLoop({
+      ...(elector ? { leading: () => elector.leading } : {}),
       agents: o.agents,
       ledger: o.ledger,
       clock: o.clock,
@@ -109,52 +140,120 @@ export class Watchdog {
     return this.loop.book;
   }
 
-  /** Namespaces in scope now. */
+  /** Namespaces in scope now: watched, and readable (a namespace whose Pods or Deployments Stratus may not list is left out and reported). */
   namespaces(): string[] {
-    if (this.o.namespaces) return this.o.namespaces;
+    if (this.o.namespaces) {
+      const unreadable = new Set(this.cache.unreadableNamespaces());
+      return unreadable.size ? this.o.namespaces.filter((ns) => !unreadable.has(ns)) : this.o.namespaces;
+    }
     const all = (this.cache.list("v1", "Namespace") ?? []).map((n) => n.metadata.name);
     return all.filter((ns) => inPolicyScope(this.o.policy, ns)).sort();
   }
 
+  /**
+   * A standby is ready (200) once its informers have synced — it must be able to take over — and says
+   * whom it stands by for: kept in the Service, so rollouts and the PodDisruptionBudget count it (see
+   * docs/DEPLOY.md on why not-ready would stall them); it refuses approvals naming the leader.
+   */
   readiness(): Readiness {
     const reasons: string[] = [];
-    if (!this.recovered) reasons.push("recovering unfinished transactions");
-    if (!this.cache.synced) reasons.push(`informers not synced: ${this.cache.unsynced().join(", ") || "starting"}`);
+    const standby = this.elector && !this.elector.leading ? `standby: leader is ${this.elector.leader ?? "(nobody yet)"}` : undefined;
+    if (!this.recovered && !standby) reasons.push("recovering unfinished transactions");
+    // Blind (unreachable, erroring) or refused (403, naming the permission): 503 says which.
+    if (!this.cache.synced) {
+      const why = this.cache.unsyncedReasons();
+      reasons.push(...(why.length ? why.slice(0, MAX_READINESS_REASONS) : ["informers starting"]));
+      if (why.length > MAX_READINESS_REASONS) reasons.push(`and ${why.length - MAX_READINESS_REASONS} more informers not synced`);
+    }
     if (this.stopping) reasons.push("shutting down");
-    return { ready: reasons.length === 0, reasons };
+    return { ready: reasons.length === 0, reasons: standby ? [standby, ...reasons] : reasons };
   }
 
   incidents(): Array<Record<string, unknown>> {
     return this.book.all().map((e) => ({ id: e.incident.id, namespace: e.incident.namespace, status: e.status, reason: e.reason, ...(e.question ? { question: e.question } : {}), ...(e.aliases.length ? { duplicates: e.aliases } : {}) }));
   }
 
-  /** Runs until stop() (→ 0) or, with `once`, until done (→ 0 when everything found was fixed, else 1). */
+  /**
+   * Runs until stop() (→ 0) or, with `once`, until done (→ 0 when everything found was fixed, else
+   * 1; EXIT_BLIND when it could not see the cluster — "no incidents" from a blind watchdog is no answer).
+   */
   async run(): Promise<number> {
     const { clock } = this.o;
-    await this.recover();
+    // With election, recovery waits for leadership: a standby must not roll anything back.
+    if (this.elector) this.elector.start();
+    else await this.recover();
     this.cache.onChange(() => this.loop.poke());
-    await this.cache.start();
+    const syncMs = this.o.informerSyncTimeoutMs ?? D.DEFAULT_INFORMER_SYNC_TIMEOUT_MS;
+    await this.cache.start(syncMs);
+    if (this.o.once) {
+      const blind = this.cache.blindness();
+      if (blind) {
+        await this.cache.stop();
+        this.log(blindMessage(this.o.client.server, blind, syncMs));
+        return D.EXIT_BLIND;
+      }
+    }
     this.log(`watching ${this.o.namespaces ? this.o.namespaces.join(", ") : `every namespace in the policy's scope (${this.namespaces().join(", ") || "none yet"})`}${this.o.dryRun ? " (dry run: nothing will be applied)" : ""}`);
-    if (this.cache.problems.length) this.log(`informers: ${this.cache.problems.join("; ")}`);
-    await this.loop.resumeOpen();
-
+    // Say what every-namespace watching costs: cluster-wide list/watch, Secrets included.
+    if (!this.o.namespaces) this.log("informers list and watch every namespace (Secrets and Events included), which needs a ClusterRole; pass -n NS to confine them to namespaced Roles");
+    const problems = this.cache.problems;
+    if (problems.length) this.log(`informers: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}; retrying with back-off`);
+    const refused = this.cache.forbidden();
+    if (refused.length) this.log(`degraded: ${refused.join("; ")}; what those informers cover is read from the server on demand, where it is allowed`);
     const started = clock.now();
-    this.loop.lastActivity = started;
-    await this.loop.run(() => {
+    const until = () => {
       void this.refreshGauge();
       return !!this.o.once && this.onceDone(started);
-    });
+    };
+    if (this.elector) await this.lead(until);
+    else {
+      await this.loop.resumeOpen();
+      this.loop.lastActivity = started;
+      await this.loop.run(until);
+    }
+    const blindAtEnd = this.o.once ? this.cache.blindness() : undefined;
     await this.cache.stop();
     if (!this.o.once) return 0;
+    if (blindAtEnd) {
+      this.log(blindMessage(this.o.client.server, blindAtEnd, syncMs));
+      return D.EXIT_BLIND;
+    }
     const fixed = this.book.allFixed();
     this.log(`once: ${this.book.summary()}; ${fixed ? "everything found was fixed" : "not everything found was fixed"}`);
     return fixed ? 0 : 1;
+  }
+
+  /**
+   * Each term of leadership: recover what this replica's ledger left unfinished, resume its open
+   * threads, run the loop until the term ends (lost or stopped); then stand by again. On stop the
+   * Lease is released after the last transaction ended, so the standby takes over at its next try.
+   */
+  private async lead(until: () => boolean): Promise<void> {
+    const elector = this.elector!;
+    try {
+      while (!this.stopping) {
+        if (!elector.leading) this.log(`standby: ${elector.leader ? `the leader is ${elector.leader}` : "waiting for the leader Lease"}; informers stay warm`);
+        await elector.whenLeading();
+        if (this.stopping) break;
+        await this.recover();
+        if (!elector.leading) continue;
+        await this.loop.resumeOpen();
+        this.loop.lastActivity = this.o.clock.now();
+        await this.loop.run(until);
+        // run() returned while still leading and not stopping: `until` said done (--once).
+        if (!this.stopping && elector.leading) break;
+      }
+    } finally {
+      await elector.stop();
+    }
   }
 
   /** Graceful stop: the running transaction finishes (commit or rollback), its thread parks for the next start. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.loop.stop();
+    // A standby waiting for leadership stops waiting (a leader releases once its loop has ended).
+    if (this.elector && !this.elector.leading) await this.elector.stop();
   }
 
   /** Makes detection look now (new alerts arrived). */
@@ -164,6 +263,10 @@ export class Watchdog {
 
   /** Records a person's decision (HTTP) and resumes the thread in the background. */
   async approve(incidentId: string, body: ApprovalBody): Promise<Record<string, unknown>> {
+    // Only the leader asks, and a decision is recorded in the ledger of the replica that asked.
+    if (this.elector && !this.elector.leading) {
+      throw new StratusError("LOCK_UNAVAILABLE", `this replica is the standby; the leader is ${this.elector.leader ?? "(nobody yet)"} — send the approval again (stratus-api reaches the leader on another try) or to the leader's pod`, { leader: this.elector.leader });
+    }
     return { ...(await this.loop.approve(incidentId, body)), resumed: true };
   }
 
@@ -198,6 +301,13 @@ export class Watchdog {
       /* the gauge keeps its last value */
     }
   }
+}
+
+const MAX_READINESS_REASONS = 10;
+
+function blindMessage(server: string, reason: string, syncMs: number): string {
+  return `blind: cannot see the cluster at ${server} (informers did not sync within ${Math.round(syncMs / 1000)} s): ${reason}. `
+    + "Check that the API server is up and reachable from here, that the kubeconfig's server and credentials are right (kubectl get pods with the same --kubeconfig/--context), and that RBAC lets Stratus list and watch (see deploy/). Nothing was judged healthy.";
 }
 
 /** Whether the policy lets Stratus act in `ns` (its namespaces list and exclusions, `*` globs). */

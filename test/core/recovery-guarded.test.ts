@@ -72,7 +72,7 @@ describe("recovery that trusts nothing", () => {
     client = new KubeClient(cluster.kc, { retryBaseMs: 20 });
     proxy = await countingProxy(client.server);
     const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({ clusters: [{ name: "p", server: proxy.url, skipTLSVerify: true }], users: [{ name: "u", token: "x" }], contexts: [{ name: "p", cluster: "p", user: "u" }], currentContext: "p" });
+    kc.loadFromOptions({ clusters: [{ name: "p", server: proxy.url, skipTLSVerify: true }], users: [{ name: "u", token: cluster.sandbox.adminToken }], contexts: [{ name: "p", cluster: "p", user: "u" }], currentContext: "p" });
     watched = new KubeClient(kc, { retryBaseMs: 20 });
   });
   after(async () => {

@@ -1,9 +1,11 @@
 /**
  * Test fixture: a sandbox on an ephemeral port with its own kubeconfig file and kubectl cache,
  * plus helpers to run the real kubectl and to build a @kubernetes/client-node KubeConfig for it.
+ * The kubeconfig carries the admin's token; raw fetch() calls to /api or /apis send
+ * `cluster.auth` (the same token) or they are system:anonymous and get 403.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
@@ -13,8 +15,12 @@ export type TestCluster = {
   sandbox: Sandbox;
   kubeconfigFile: string;
   kc: k8s.KubeConfig;
+  /** The admin's `Authorization` header, for raw fetch() calls to the Kubernetes API. */
+  auth: { authorization: string };
   /** Runs kubectl against the sandbox; resolves with stdout, stderr and the exit code. */
   kubectl(args: string[], input?: string): Promise<{ stdout: string; stderr: string; code: number }>;
+  /** Writes a kubeconfig that authenticates with `token` (a service account's, say) and returns its path. */
+  kubeconfigFor(token: string, name: string): string;
   close(): Promise<void>;
 };
 
@@ -29,6 +35,12 @@ export async function startTestCluster(opts: SandboxOptions = {}): Promise<TestC
     sandbox,
     kubeconfigFile,
     kc,
+    auth: { authorization: `Bearer ${sandbox.adminToken}` },
+    kubeconfigFor(token, name) {
+      const file = join(dir, `kubeconfig-${name}`);
+      writeFileSync(file, sandbox.kubeconfig(undefined, token), { mode: 0o600 });
+      return file;
+    },
     kubectl(args, input) {
       return new Promise((resolve) => {
         const child = execFile(

@@ -1,7 +1,7 @@
 /**
  * Fixtures for the LLM-path tests: an in-memory read-only ClusterClient (objects and pod logs),
  * a crash-looping "geo" service whose log ends in a prompt injection, ChatOpenAI pointed at a
- * scripted endpoint, and canned model answers.
+ * scripted endpoint, canned model answers, and replies that give them through the answer tool.
  */
 import { ChatOpenAI } from "@langchain/openai";
 import type { ClusterClient } from "../../src/kube/cluster-client.ts";
@@ -44,7 +44,11 @@ export function geoCluster(): MemoryCluster {
     "panic: no reachable servers",
     INJECTION,
   ].join("\n");
-  return new MemoryCluster([pod, secret], { "shop/geo-7d9f-abcde": log });
+  const deployment: KubeObject = {
+    apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "geo", namespace: "shop", labels: { app: "geo" } },
+    spec: { replicas: 1, selector: { matchLabels: { app: "geo" } }, template: { metadata: { labels: { app: "geo" } }, spec: { containers: [{ name: "geo", image: "hotel:1.0.0" }] } } },
+  };
+  return new MemoryCluster([pod, secret, deployment], { "shop/geo-7d9f-abcde": log });
 }
 
 export function geoIncident(): Incident {
@@ -57,6 +61,15 @@ export function geoIncident(): Incident {
 }
 
 export const chatModel = (baseURL: string) => new ChatOpenAI({ model: "scripted-model", apiKey: "test-key", configuration: { baseURL }, maxRetries: 0, temperature: 0 });
+
+/** A scripted reply that answers a stage through its structured-output tool (`extract-diagnosis`, `extract-plan`, `extract-review`). */
+export const answer = (stage: "diagnosis" | "plan" | "review", value: unknown, usage?: { prompt: number; completion: number }) => ({
+  toolCalls: [{ name: `extract-${stage}`, args: value as Record<string, unknown> }],
+  ...(usage ? { usage } : {}),
+});
+
+/** Retries without waiting, so a test of an unreachable endpoint does not sit out the back-off. */
+export const FAST_RETRY = { maxRetries: 1, initialDelayMs: 1, maxDelayMs: 2 };
 
 export const geoDiagnosisAnswer = {
   hypotheses: [{

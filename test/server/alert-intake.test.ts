@@ -1,6 +1,6 @@
 /**
  * Alert intake as an attacker on the same machine meets it: POST /alerts without the configured
- * bearer token is refused (no token configured = intake closed); alerts count only for their
+ * bearer token or basic-auth pair is refused (none configured = intake closed); alerts count only for their
  * incident's namespaces and services; the store is bounded in count and bytes (oldest dropped,
  * counted by a metric); a flood of 50 × 1,000 alerts over HTTP keeps RSS growth under a bound and
  * /healthz answering within 200 ms throughout. Also: a bad percent-encoding in /approvals/ID is 400.
@@ -11,11 +11,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openLedger, type SqliteLedger } from "../../src/core/ledger/index.ts";
-import { AlertStore, StratusMetrics, startServer, type RunningServer } from "../../src/server/index.ts";
+import { AlertStore, StratusMetrics, loadAlertBasicAuth, startServer, type RunningServer } from "../../src/server/index.ts";
+import { writeFileSync } from "node:fs";
+import { fixedTokens } from "./fixed-tokens.ts";
 import { firingAlerts } from "../../src/telemetry/checks/firing-alerts.ts";
 import type { CheckContext } from "../../src/telemetry/health-check.ts";
 
 const TOKEN = "alert-intake-test-token-3f9a1c7e";
+const BASIC_PASSWORD = "basic-auth-password-8d2e4b61";
 const FLOOD_POSTS = 50;
 const FLOOD_ALERTS = 1_000;
 /** RSS may grow at most this much over the flood (the unbounded store grew ~500 MB on 30 posts). */
@@ -41,18 +44,21 @@ describe("alert intake: authenticated, scoped, bounded", () => {
   let ledger: SqliteLedger;
   let open: RunningServer;
   let closed: RunningServer;
+  let basic: RunningServer;
   const metrics = new StratusMetrics(Date.now, { processMetrics: false });
   const alerts = new AlertStore(Date.now, { onDrop: (n) => metrics.alertsDropped.inc(n) });
 
   before(async () => {
     ledger = openLedger({ path: join(mkdtempSync(join(tmpdir(), "stratus-alerts-")), "ledger.db") });
-    const deps = { metrics, alerts, ledger, readiness: () => ({ ready: true, reasons: [] }), approve: async (id: string) => ({ incident: id }) };
+    const deps = { alerts, ledger, readiness: () => ({ ready: true, reasons: [] }), approve: async (id: string) => ({ incident: id }), authenticator: fixedTokens({ "op-token": { username: "op", may: ["read", "approve"] } }) };
     open = await startServer("127.0.0.1:0", { ...deps, alertToken: TOKEN });
     closed = await startServer("127.0.0.1:0", deps);
+    basic = await startServer("127.0.0.1:0", { ...deps, alertBasicAuth: { username: "alertmanager", password: BASIC_PASSWORD } });
   });
   after(async () => {
     await open.close();
     await closed.close();
+    await basic.close();
     ledger.close();
   });
 
@@ -75,8 +81,34 @@ describe("alert intake: authenticated, scoped, bounded", () => {
     assert.equal(alerts.received, before + 1);
   });
 
+  it("takes basic auth (Alertmanager's http_config.basic_auth) from a user:password file, compared whole", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stratus-basic-"));
+    writeFileSync(join(dir, "auth"), `alertmanager:${BASIC_PASSWORD}\n`);
+    assert.deepEqual(loadAlertBasicAuth(join(dir, "auth")), { username: "alertmanager", password: BASIC_PASSWORD });
+    writeFileSync(join(dir, "short"), "alertmanager:short\n");
+    assert.throws(() => loadAlertBasicAuth(join(dir, "short")), /at least 16 characters/);
+    writeFileSync(join(dir, "nouser"), `${BASIC_PASSWORD}\n`);
+    assert.throws(() => loadAlertBasicAuth(join(dir, "nouser")), /user:password/);
+
+    const send = (authorization?: string) => fetch(`${basic.url}/alerts`, { method: "POST", headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) }, body: JSON.stringify(webhook([alert(7)])) });
+    const b64 = (v: string) => `Basic ${Buffer.from(v).toString("base64")}`;
+    const before = alerts.received;
+    const none = await send();
+    assert.equal(none.status, 401);
+    assert.match(none.headers.get("www-authenticate") ?? "", /Basic realm=/);
+    assert.match((await none.json()).error, /--alert-basic-auth-file/);
+    assert.equal((await send(b64(`alertmanager:${BASIC_PASSWORD}x`))).status, 401, "wrong password");
+    assert.equal((await send(b64(`prometheus:${BASIC_PASSWORD}`))).status, 401, "wrong user");
+    assert.equal((await send(`Bearer ${BASIC_PASSWORD}`)).status, 401, "the password is not a bearer token");
+    assert.equal((await send(`Basic not-base64!!`)).status, 401);
+    assert.equal(alerts.received, before, "no refused alert reached the store");
+    assert.equal((await send(b64(`alertmanager:${BASIC_PASSWORD}`))).status, 202);
+    assert.equal(alerts.received, before + 1);
+    assert.equal((await fetch(`${open.url}/alerts`, { method: "POST", headers: { "content-type": "application/json", authorization: b64(`alertmanager:${BASIC_PASSWORD}`) }, body: "{}" })).status, 401, "basic auth is not taken where only a token is configured");
+  });
+
   it("answers 400, not 500, to an approval id that is not valid percent-encoding", async () => {
-    const r = await fetch(`${open.url}/approvals/%E0%A4%A`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ by: "alice" }) });
+    const r = await fetch(`${open.url}/approvals/%E0%A4%A`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer op-token" }, body: JSON.stringify({}) });
     assert.equal(r.status, 400);
     assert.match((await r.json()).error, /percent-encoding/);
   });

@@ -1,7 +1,9 @@
 /**
- * The watchdog's HTTP server: /metrics in Prometheus text with the Stratus series, /healthz and
- * /readyz (503 with reasons until ready), Alertmanager webhook intake validated with zod, the
- * ledger API, and approvals — each refusing bad input with a message that says what to send.
+ * The watchdog's HTTP servers: the metrics listener with the Stratus series in Prometheus text; the
+ * API with /healthz and /readyz (503 with reasons until ready), Alertmanager webhook intake
+ * validated with zod, the ledger API and approvals — each refusing bad input with a message that
+ * says what to send. Route mechanics here use a small RequestAuthenticator of fixed tokens (the
+ * contract); test/server/kube-auth.test.ts runs the real one against the sandbox's TokenReview/SAR.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +12,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { openLedger, type SqliteLedger } from "../../src/core/ledger/index.ts";
 import { StratusError } from "../../src/base/errors.ts";
-import { AlertStore, StratusMetrics, startServer, parseListen, type RunningServer } from "../../src/server/index.ts";
+import { AlertStore, StratusMetrics, startMetricsServer, startServer, parseListen, type RunningServer } from "../../src/server/index.ts";
+import { fixedTokens } from "./fixed-tokens.ts";
 import type { TransactionResult } from "../../src/core/transaction.ts";
 
 const webhook = (status: "firing" | "resolved", name = "HighErrorRate") => ({
@@ -23,6 +26,7 @@ const TOKEN = "test-alert-token-0123456789abcdef";
 
 describe("watchdog HTTP server", () => {
   let srv: RunningServer;
+  let metricsSrv: RunningServer;
   let ledger: SqliteLedger;
   let ready = false;
   let alertsSeen = 0;
@@ -35,8 +39,10 @@ describe("watchdog HTTP server", () => {
     ledger.append({ kind: "incident", actor: "agent:detection", incidentId: "INC-1", payload: { step: "incident" } });
     ledger.append({ kind: "diagnosis", actor: "agent:diagnosis", incidentId: "INC-1", payload: {} });
     ledger.append({ kind: "incident", actor: "agent:detection", incidentId: "INC-2", payload: {} });
+    metricsSrv = await startMetricsServer("127.0.0.1:0", metrics);
     srv = await startServer("127.0.0.1:0", {
-      metrics, alerts, ledger,
+      alerts, ledger,
+      authenticator: fixedTokens({ "alice-token": { username: "alice", groups: ["ops"], may: ["read", "approve"] } }),
       readiness: () => (ready ? { ready: true, reasons: [] } : { ready: false, reasons: ["informers not synced"] }),
       incidents: () => [{ id: "INC-1", status: "awaiting-approval" }],
       onAlerts: () => alertsSeen++,
@@ -50,11 +56,12 @@ describe("watchdog HTTP server", () => {
   });
   after(async () => {
     await srv.close();
+    await metricsSrv.close();
     ledger.close();
   });
 
-  const get = (path: string) => fetch(`${srv.url}${path}`);
-  const post = (path: string, body: unknown) => fetch(`${srv.url}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  const get = (path: string, token = "alice-token") => fetch(`${srv.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const post = (path: string, body: unknown, token = path === "/alerts" ? TOKEN : "alice-token") => fetch(`${srv.url}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: typeof body === "string" ? body : JSON.stringify(body) });
 
   it("serves /metrics with incidents, transactions by outcome, rollbacks, times, severity and tokens", async () => {
     const at = "2026-01-01T00:00:00Z";
@@ -65,7 +72,7 @@ describe("watchdog HTTP server", () => {
     metrics.onGraphEvent({ type: "resolved", incidentId: "INC-9", txId: "t2", reason: "ok" });
     metrics.healthSeverity.set(3);
     metrics.onLlmCall({ agent: "diagnosis", reasoner: "llm", tokens: { input: 120, output: 30 } });
-    const res = await get("/metrics");
+    const res = await fetch(`${metricsSrv.url}/metrics`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type")!, /text\/plain/);
     const text = await res.text();
@@ -122,8 +129,8 @@ describe("watchdog HTTP server", () => {
   it("takes approvals for a waiting incident and says when nothing waits", async () => {
     const ok = await post("/approvals/INC-1", { by: "alice", note: "fine" });
     assert.equal(ok.status, 200);
-    assert.deepEqual(approvals[0], ["INC-1", { by: "alice", reject: false, note: "fine" }]);
-    const none = await post("/approvals/INC-2", { by: "alice" });
+    assert.deepEqual(approvals[0], ["INC-1", { by: "alice", reject: false, note: "fine", identity: { username: "alice", groups: ["ops"] } }]);
+    const none = await post("/approvals/INC-2", {});
     assert.equal(none.status, 409);
     assert.match((await none.json()).error, /not waiting/);
     assert.equal((await post("/approvals/INC-1", { who: "alice" })).status, 400);
@@ -132,7 +139,7 @@ describe("watchdog HTTP server", () => {
 
   it("says what exists for unknown routes and methods", async () => {
     assert.equal((await get("/nope")).status, 404);
-    assert.equal((await post("/metrics", {})).status, 405);
+    assert.equal((await post("/api/ledger", {})).status, 405);
     assert.deepEqual(parseListen("127.0.0.1:9464"), { host: "127.0.0.1", port: 9464 });
     assert.deepEqual(parseListen("9464"), { host: "127.0.0.1", port: 9464 });
     assert.throws(() => parseListen("localhost"), /HOST:PORT/);

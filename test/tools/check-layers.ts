@@ -30,6 +30,11 @@ export const LAYER_RULES: LayerRule[] = [
     allow: ["src/base", "src/kube", "src/telemetry"],
     why: "src/core (actions, plans, policy, TNR transaction, ledger) imports only src/base, src/kube and src/telemetry: it knows nothing of agents, the graph, LLMs, playbooks, the watchdog, the sandbox or the evals",
   },
+  {
+    from: "src/mcp",
+    deny: ["agents", "sandbox", "evals", "src/cli", "src/watchdog"],
+    why: "src/mcp (the MCP server) sits beside src/server: it gets agents, the cluster and the approval path injected by src/cli, and imports no agent, sandbox, eval, watchdog or CLI",
+  },
   { from: "sandbox", allow: [], why: "sandbox/ is a cluster reached over HTTP: it imports nothing from src/, agents/ or evals/" },
   {
     from: "src",

@@ -14,7 +14,7 @@ import { openLedger } from "../../src/core/ledger/index.ts";
 import { parsePolicy } from "../../src/core/policy.ts";
 import { closeCheckpointer, openCheckpointer, recordDecision } from "../../src/graph/index.ts";
 import { KubeClient } from "../../src/kube/kube-client.ts";
-import { AlertStore, StratusMetrics, startServer } from "../../src/server/index.ts";
+import { AlertStore, KubeAuthenticator, StratusMetrics, startMetricsServer, startServer } from "../../src/server/index.ts";
 import { CachedClient, InformerCache, Watchdog } from "../../src/watchdog/index.ts";
 import { eventually, startTestCluster, type TestCluster } from "../helpers/sandbox.ts";
 import { deployment, deploymentRef } from "../graph/harness.ts";
@@ -73,19 +73,23 @@ describe("watchdog", () => {
       once: { quietMs: 20_000, timeoutMs: 600_000 }, identity: "watchdog-test",
       story: (l) => story.push(l),
     });
-    const srv = await startServer("127.0.0.1:0", { metrics, alerts, ledger, readiness: () => wd.readiness(), incidents: () => wd.incidents(), approve: (id, b) => wd.approve(id, b) });
+    const srv = await startServer("127.0.0.1:0", { alerts, ledger, authenticator: new KubeAuthenticator(client), readiness: () => wd.readiness(), incidents: () => wd.incidents(), approve: (id, b) => wd.approve(id, b) });
+    const metricsSrv = await startMetricsServer("127.0.0.1:0", metrics);
+    // The sandbox's admin token (its kubeconfig's): the API asks the cluster who that is (TokenReview) and whether they may (SAR).
+    const auth = { authorization: `Bearer ${cluster.kc.getCurrentUser()!.token}` };
     try {
       assert.equal((await fetch(`${srv.url}/readyz`)).status, 503, "not ready before recovery and sync");
       const done = wd.run();
       const waiting = await eventually(() => wd.book.waiting()[0], 60_000, "an incident waiting for approval");
       assert.equal((await fetch(`${srv.url}/readyz`)).status, 200);
-      const listed = await (await fetch(`${srv.url}/api/incidents`)).json();
+      const listed = await (await fetch(`${srv.url}/api/incidents`, { headers: auth })).json();
       assert.equal(listed.incidents[0].status, "awaiting-approval");
-      const res = await fetch(`${srv.url}/approvals/${waiting.incident.id}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ by: "alice" }) });
+      const res = await fetch(`${srv.url}/approvals/${waiting.incident.id}`, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({}) });
       assert.equal(res.status, 200, await res.clone().text());
+      const by = (await res.json()).by as string;
       assert.equal(await done, 0, `everything found was fixed:\n${story.join("\n")}`);
 
-      const order = ["detected", "diagnosed", "plan", "waiting for approval", "approved by alice", "applied", "verified", "committed", "resolved"];
+      const order = ["detected", "diagnosed", "plan", "waiting for approval", `approved by ${by}`, "applied", "verified", "committed", "resolved"];
       let at = -1;
       for (const prefix of order) {
         const i = story.findIndex((l, k) => k > at && l.startsWith(prefix));
@@ -94,14 +98,15 @@ describe("watchdog", () => {
       }
       assert.equal((await client.read(deploymentRef("shop")))!.spec.template.spec.containers[0].image, "nginx:1.27");
       assert.equal(await checkpointer.getTuple({ configurable: { thread_id: waiting.incident.id } }), undefined, "a finished thread's checkpoints are dropped");
-      const text = await (await fetch(`${srv.url}/metrics`)).text();
+      const text = await (await fetch(`${metricsSrv.url}/metrics`)).text();
       assert.match(text, /stratus_transactions_total\{outcome="committed"\} 1/);
       assert.match(text, /stratus_incidents_total\{namespace="default"\} 1/);
-      const led = await (await fetch(`${srv.url}/api/ledger?incident=${waiting.incident.id}&kind=approval`)).json();
-      assert.deepEqual(led.entries.map((e: { actor: string }) => e.actor), ["core:policy", "person:alice", "person:alice"]);
+      const led = await (await fetch(`${srv.url}/api/ledger?incident=${waiting.incident.id}&kind=approval`, { headers: auth })).json();
+      assert.deepEqual(led.entries.map((e: { actor: string }) => e.actor), ["core:policy", `person:${by}`, `person:${by}`]);
       assert.equal(ledger.verify().ok, true);
     } finally {
       await srv.close();
+      await metricsSrv.close();
       closeCheckpointer(checkpointer);
       ledger.close();
     }

@@ -10,6 +10,8 @@
 import type { KubeObject } from "../../../src/kube/types.ts";
 import type { Step } from "../../../src/core/plan.ts";
 import { CREATE_DELETE_KINDS, PATCH_KINDS } from "../../../src/core/actions/kinds.ts";
+import { ownedReplicaSets, revisionOf, templateOf } from "../../../src/core/actions/rollout-undo.ts";
+import type { ClusterClient } from "../../../src/kube/cluster-client.ts";
 import { sameJson } from "../../observe/diff-paths.ts";
 import type { Version } from "../../observe/changes.ts";
 import { num, rolledOut, str, type Draft, type RemedyBuilder, type RemedyContext } from "../remedy.ts";
@@ -32,7 +34,8 @@ export const restoreLastGood: RemedyBuilder = {
     const good = rc.tracker.versions(kind, ns, name).find((v) => v.from === from);
     if (!good) return undefined;
     const current = await rc.ctx.client.read({ apiVersion, kind, ...(ns ? { namespace: ns } : {}), name });
-    const steps = restoreSteps(kind, apiVersion, ns, name, good, current ?? undefined);
+    const toRevision = kind === "Deployment" && current && good.object ? await revisionWithTemplate(rc.ctx.client, current, good.object.spec?.template) : undefined;
+    const steps = restoreSteps(kind, apiVersion, ns, name, good, current ?? undefined, toRevision);
     if (!steps?.length) return undefined;
     const workload = str(rc.h.facts.deployment);
     if (workload && READ_AT_START.has(kind) && kind !== "Deployment") {
@@ -47,7 +50,22 @@ export const restoreLastGood: RemedyBuilder = {
   },
 };
 
-function restoreSteps(kind: string, apiVersion: string, ns: string, name: string, good: Version, current: KubeObject | undefined): Step[] | undefined {
+/**
+ * The revision whose ReplicaSet holds exactly the last known good template. "The previous
+ * revision" is not enough: an earlier attempt (a restart, rolled back) adds revisions, and the one
+ * before the current may be as broken as the current. Undefined when none matches (history trimmed).
+ */
+async function revisionWithTemplate(client: ClusterClient, deployment: KubeObject, template: unknown): Promise<number | undefined> {
+  if (!template) return undefined;
+  try {
+    const matching = (await ownedReplicaSets(client, deployment)).filter((rs) => sameJson(templateOf(rs), template)).map(revisionOf).filter((r) => r > 0);
+    return matching.length ? Math.max(...matching) : undefined;
+  } catch {
+    return undefined; // the undo falls back to the previous revision; the transaction verifies either way
+  }
+}
+
+function restoreSteps(kind: string, apiVersion: string, ns: string, name: string, good: Version, current: KubeObject | undefined, toRevision?: number): Step[] | undefined {
   const addr = { apiVersion, kind, namespace: ns, name };
   if (!good.object && current) {
     return kind in CREATE_DELETE_KINDS ? [{ id: "delete", action: { type: "delete-object", params: addr } }] : undefined;
@@ -57,7 +75,7 @@ function restoreSteps(kind: string, apiVersion: string, ns: string, name: string
   const was = good.object;
   switch (kind) {
     case "Deployment": {
-      if (!sameJson(was.spec?.template, current.spec?.template)) return [{ id: "undo", action: { type: "rollout-undo", params: { namespace: ns, name } } }, rolledOut(ns, name, ["undo"])];
+      if (!sameJson(was.spec?.template, current.spec?.template)) return [{ id: "undo", action: { type: "rollout-undo", params: { namespace: ns, name, ...(toRevision ? { toRevision } : {}) } } }, rolledOut(ns, name, ["undo"])];
       if ((was.spec?.replicas ?? 1) !== (current.spec?.replicas ?? 1)) return [{ id: "scale", action: { type: "scale", params: { namespace: ns, name, replicas: was.spec?.replicas ?? 1 } } }, rolledOut(ns, name, ["scale"])];
       return patchSpec(addr, was, current, ["spec"]);
     }

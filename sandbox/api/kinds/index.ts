@@ -20,6 +20,9 @@ import { nodeKind } from "./node.ts";
 import { persistentVolumeClaimKind } from "./persistent-volume-claim.ts";
 import { persistentVolumeKind } from "./persistent-volume.ts";
 import { podKind } from "./pod.ts";
+import { podDisruptionBudgetKind } from "./pod-disruption-budget.ts";
+import { statefulSetKind } from "./stateful-set.ts";
+import { clusterRoleBindingKind, clusterRoleKind, roleBindingKind, roleKind } from "./rbac.ts";
 import { replicaSetKind } from "./replicaset.ts";
 import { secretKind } from "./secret.ts";
 import { serviceAccountKind } from "./service-account.ts";
@@ -50,6 +53,12 @@ export const KINDS: KindBehaviour[] = [
   jobKind,
   cronJobKind,
   horizontalPodAutoscalerKind,
+  roleKind,
+  clusterRoleKind,
+  roleBindingKind,
+  clusterRoleBindingKind,
+  statefulSetKind,
+  podDisruptionBudgetKind,
 ];
 
 export function kindMap(extra: KindBehaviour[] = []): Map<string, KindBehaviour> {

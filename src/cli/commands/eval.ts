@@ -21,8 +21,9 @@ import { AGENT_VARIANTS, type AgentVariant, type EvalJson, type Summary } from "
 import { formatDuration } from "../../base/duration.ts";
 import { describeLlm, llmConfigFromFlags } from "../../llm/config.ts";
 import { durationFlag, UsageError, type Io } from "../io.ts";
+import { appendLlmSection, LLM_EVAL_OPTIONS, LLM_EVAL_USAGE, llmSummary, prepareLlmEval, wantsLlm, type LlmEval } from "./eval-llm.ts";
 
-const USAGE = `Usage: stratus eval [PATH ...] [--agent stratus|naive|single] [--llm none|openai --model M [--base-url URL]]
+const USAGE = `Usage: stratus eval [PATH ...] [--agent stratus|naive|single|llm] [--llm none|openai --model M [--base-url URL]]
                     [--json FILE] [--report FILE.md] [--concurrency N] [--shard I/N]
        stratus eval merge SHARD.json ... [--json FILE] [--report FILE.md]
 
@@ -40,7 +41,8 @@ fresh simulated cluster in virtual time, and scores the agent.
   --in-process       run scenarios one by one in this process (debugging)
   --shard I/N        run only shard I (from 0) of N, e.g. $JOB_COMPLETION_INDEX/8 in a Kubernetes
                      Indexed Job (deploy/evals/); \`stratus eval merge\` joins the shards' --json files
-  --telemetry P|FILE the series Stratus reads: istio (default), otel, sandbox, or a TelemetryQueries file`;
+  --telemetry P|FILE the series Stratus reads: istio (default), otel, sandbox, or a TelemetryQueries file
+${LLM_EVAL_USAGE}`;
 
 export async function evalCommand(argv: string[], io: Io): Promise<number> {
   if (argv[0] === "merge") return evalMergeCommand(argv.slice(1), io);
@@ -58,6 +60,7 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
       "in-process": { type: "boolean" },
       telemetry: { type: "string" },
       shard: { type: "string" },
+      ...LLM_EVAL_OPTIONS,
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -73,13 +76,25 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  // `--agent llm`: the stratus variant with the LLM agents, on an endpoint or a cassette (eval-llm.ts).
+  let llmEval: LlmEval | undefined;
+  if (wantsLlm(values.agent ?? [])) {
+    const others = (values.agent ?? []).flatMap((a) => a.split(",")).map((a) => a.trim()).filter((a) => a && a !== "llm");
+    if (others.length) throw new UsageError(`--agent llm runs alone (it is the stratus variant with a model); run ${others.join(", ")} separately`);
+    if (values.llm || values.model || values["base-url"]) throw new UsageError("--agent llm takes --llm-base-url and --llm-model; leave out --llm, --model and --base-url");
+    values.agent = ["stratus"];
+    llmEval = await prepareLlmEval(values);
+  } else if (Object.keys(LLM_EVAL_OPTIONS).some((k) => values[k as keyof typeof LLM_EVAL_OPTIONS] !== undefined)) {
+    throw new UsageError("the --llm-* flags go with --agent llm");
+  }
   const agents = parseAgents(values.agent ?? ["stratus"]);
-  const llm = { llm: values.llm, model: values.model, baseUrl: values["base-url"] };
+  const llm = llmEval?.llm ?? { llm: values.llm, model: values.model, baseUrl: values["base-url"] };
   let reasoners: string;
   try {
     const config = llmConfigFromFlags(llm);
-    reasoners = config.provider === "none" ? "Stratus's embedded reasoners (no LLM)" : `the LLM agents (${describeLlm(config)}; detection stays embedded)`;
+    reasoners = config.provider === "none" ? "Stratus's embedded reasoners (no LLM)" : `the LLM agents (${llmEval ? llmEval.describe : describeLlm(config)}; detection stays embedded)`;
   } catch (e) {
+    await llmEval?.close();
     throw new UsageError((e as Error).message);
   }
   const concurrency = values.concurrency === undefined ? defaultConcurrency() : intFlag("--concurrency", values.concurrency, 1, 64);
@@ -105,10 +120,15 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     catalog: sandboxCatalog(),
     ...(shard ? { shard } : {}),
     progress: (line) => io.out(line),
-  });
+  }).finally(() => llmEval?.close());
   if (doc.problems.length) io.err(`${doc.problems.length} problem(s) in scenario files: see above; those scenarios did not run`);
-  const command = ["stratus eval", ...positionals, ...agents.flatMap((a) => ["--agent", a]), ...(values.llm ? ["--llm", values.llm] : []), "--concurrency", String(concurrency), ...(values.shard ? ["--shard", values.shard] : [])].join(" ");
+  const command = ["stratus eval", ...positionals, ...(llmEval ? ["--agent", "llm"] : agents.flatMap((a) => ["--agent", a])), ...(values.llm ? ["--llm", values.llm] : []), ...(values["llm-cassette"] ? ["--llm-cassette", values["llm-cassette"]] : []), "--concurrency", String(concurrency), ...(values.shard ? ["--shard", values.shard] : [])].join(" ");
   writeOutputs(doc, { json: values.json, report: values.report, command, concurrency, reasoners }, io);
+  if (llmEval) {
+    const lines = llmSummary(doc, llmEval.replay);
+    for (const l of lines) io.out(l);
+    if (values.report) appendLlmSection(values.report, lines, llmEval.describe);
+  }
   io.out(`eval finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }

@@ -5,10 +5,13 @@
  * says so instead of creating an empty ledger. Exit codes: 0 ok, 1 failure (a tampered ledger, an
  * unknown entry, a ledger that cannot be opened), 2 usage. Output goes through the injected `io`:
  * each `out`/`err` call is one line without its trailing newline, so tests capture it and `main`
- * decides how to write it.
+ * decides how to write it. Every payload printed goes through the ledger's `redact` (sealed
+ * credentials as `<redacted> fp:…`, or `<sealed>` without the data key; anything else that looks
+ * like a credential masked); only `export --sealed` writes the stored, verifiable form.
  */
 import fs from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { stringify as stringifyYaml } from 'yaml';
 import {
   DEFAULT_LEDGER_PATH,
   DEFAULT_LIST_LIMIT,
@@ -32,29 +35,40 @@ export interface CommandIo {
   err: (s: string) => void;
 }
 
+/** Where `ledger serve` listens unless told (loopback: a copied ledger is for one reviewer). */
+const DEFAULT_UI_LISTEN = '127.0.0.1:8470';
+
 export const LEDGER_USAGE = `usage: stratus ledger <command> [flags]
 
 commands:
   list          list entries, oldest first
-  show ID       print one entry (ID: an entry id such as e-000123, or a seq number)
+  show ID       print one entry (ID: an entry id such as e-000123, or a seq number); -o yaml|json
+  diff TX       before vs after of every object transaction TX wrote, as a unified diff (kubectl
+                diff style), credentials redacted; -o json for the hunks as data
+  serve         the web UI over this (copied) ledger, read-only: --listen HOST:PORT (default
+                ${DEFAULT_UI_LISTEN}), --token-file FILE (default: a random token, printed once)
   verify        check the hash chain, every entry's MAC and the head anchor (<db>.head); exits 1 and
                 names what was found (edited, truncated, re-hashed, forged append, head deleted...)
-  export        write every entry as ndjson (default) or json
+  export        write every entry as ndjson (default) or json, credentials masked
 
 flags:
   --db FILE            ledger database (default ${DEFAULT_LEDGER_PATH})
   --ledger-key FILE    the ledger's MAC key (default <db>.key, beside the database)
+  --ledger-data-key FILE  the data keys that seal credentials (default <db>.datakey); without
+                       them sealed values print as <sealed> (verify never needs them)
   -o, --output FORMAT  table | json | ndjson (export: ndjson | json)
   -h, --help           show this help
 list filters (combined with AND):
   --incident ID  --tx ID  --kind KIND (repeatable)  --object Kind/namespace/name | Kind/name
   --since ISO (inclusive)  --until ISO (exclusive)  --limit N (default ${DEFAULT_LIST_LIMIT})  --after SEQ
 export:
-  --out FILE           write to FILE instead of standard output`;
+  --out FILE           write to FILE instead of standard output
+  --sealed             write entries as stored (credentials as ciphertext; hashes re-verify)`;
 
 const COMMON = {
   db: { type: 'string', default: DEFAULT_LEDGER_PATH },
   'ledger-key': { type: 'string' },
+  'ledger-data-key': { type: 'string' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -72,8 +86,10 @@ const OPTIONS = {
     after: { type: 'string' },
   },
   show: COMMON,
+  diff: COMMON,
+  serve: { ...COMMON, listen: { type: 'string', default: DEFAULT_UI_LISTEN }, 'token-file': { type: 'string' } },
   verify: COMMON,
-  export: { ...COMMON, out: { type: 'string' } },
+  export: { ...COMMON, out: { type: 'string' }, sealed: { type: 'boolean' } },
 } as const satisfies Record<string, ParseArgsConfig['options']>;
 
 type Command = keyof typeof OPTIONS;
@@ -139,6 +155,9 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
   return [line(headers), ...rows.map(line)];
 }
 
+/** The entry as a person may see it: its payload through the ledger's redaction. */
+const shown = (ledger: SqliteLedger, e: LedgerEntry): LedgerEntry => ({ ...e, payload: ledger.redact(e.payload) });
+
 function tableRow(e: LedgerEntry): string[] {
   return [String(e.seq), e.time, e.actor, e.kind, e.incidentId ?? '-', e.txId ?? '-', summarizeEntry(e)];
 }
@@ -147,7 +166,7 @@ function runList(ledger: SqliteLedger, flags: Flags, io: CommandIo): number {
   const format = formatOf(flags, ['table', 'json', 'ndjson'], 'table');
   const q = listQuery(flags);
   const limit = q.limit as number;
-  const entries = ledger.query({ ...q, limit: limit + 1 });
+  const entries = ledger.query({ ...q, limit: limit + 1 }).map((e) => shown(ledger, e));
   const more = entries.length > limit;
   if (more) entries.length = limit;
   if (format === 'table') {
@@ -163,16 +182,18 @@ function runList(ledger: SqliteLedger, flags: Flags, io: CommandIo): number {
 }
 
 function runShow(ledger: SqliteLedger, flags: Flags, positionals: string[], io: CommandIo, db: string): number {
-  const format = formatOf(flags, ['table', 'json', 'ndjson'], 'table');
+  const format = formatOf(flags, ['table', 'json', 'ndjson', 'yaml'], 'table');
   if (positionals.length !== 1) throw new UsageError(`show takes exactly one entry id (e.g. 'stratus ledger show e-000123'), got ${positionals.length}`);
   const id = positionals[0];
-  const entry = ledger.get(id) ?? (/^\d+$/.test(id) ? ledger.getBySeq(Number(id)) : undefined);
+  const found = ledger.get(id) ?? (/^\d+$/.test(id) ? ledger.getBySeq(Number(id)) : undefined);
+  const entry = found && shown(ledger, found);
   if (!entry) {
     io.err(`stratus ledger: no entry '${id}' in ${db}; find ids with 'stratus ledger list --db ${db}'`);
     return 1;
   }
   if (format === 'json') io.out(JSON.stringify(entry, null, 2));
   else if (format === 'ndjson') io.out(JSON.stringify(entry));
+  else if (format === 'yaml') io.out(stringifyYaml(entry, { lineWidth: 0 }).replace(/\n$/, ''));
   else {
     const fields: [string, string][] = [
       ['seq', String(entry.seq)],
@@ -190,6 +211,71 @@ function runShow(ledger: SqliteLedger, flags: Flags, positionals: string[], io: 
     io.out('payload:');
     for (const l of JSON.stringify(entry.payload, null, 2).split('\n')) io.out(`  ${l}`);
   }
+  return 0;
+}
+
+const FORMATS: Record<Command, readonly string[]> = {
+  list: ['table', 'json', 'ndjson'],
+  show: ['table', 'json', 'ndjson', 'yaml'],
+  diff: ['diff', 'json'],
+  verify: ['table', 'json', 'ndjson'],
+  export: ['ndjson', 'json'],
+  serve: ['table'],
+};
+
+async function runDiff(ledger: SqliteLedger, flags: Flags, positionals: string[], io: CommandIo, db: string): Promise<number> {
+  const format = formatOf(flags, FORMATS.diff, 'diff');
+  if (positionals.length !== 1) throw new UsageError(`diff takes exactly one transaction id (e.g. 'stratus ledger diff INC-1-tx1'), got ${positionals.length}`);
+  const txId = positionals[0];
+  const entries = ledger.byTransaction(txId);
+  if (entries.length === 0) {
+    io.err(`stratus ledger: no transaction '${txId}' in ${db}; find ids in the TX column of 'stratus ledger list --db ${db}'`);
+    return 1;
+  }
+  const { objectDiffs } = await import('../../server/ui/object-diffs.ts'); // loaded on demand: list/show stay quick to start
+  const diffs = objectDiffs(txId, entries, (v) => ledger.redact(v));
+  if (format === 'json') {
+    io.out(JSON.stringify({ txId, objects: diffs }, null, 2));
+    return 0;
+  }
+  if (diffs.length === 0) io.err(`transaction ${txId} snapshotted and wrote no object`);
+  for (const d of diffs) {
+    if (d.lines.length === 0) io.out(`# ${d.ref}: ${d.note ?? 'no change'}`);
+    else {
+      if (d.note) io.out(`# ${d.ref}: ${d.note}`);
+      for (const l of d.lines) io.out(l);
+    }
+  }
+  return 0;
+}
+
+function parseListenFlag(value: string): { host: string; port: number } {
+  const m = /^(?:\[?([^\]]*)\]?:)?(\d{1,5})$/.exec(value.trim());
+  if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8470), not '${value}'`);
+  return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
+}
+
+/** Serves the read-only web UI until SIGINT/SIGTERM. */
+async function runServe(ledger: SqliteLedger, flags: Flags, io: CommandIo): Promise<number> {
+  const { host, port } = parseListenFlag(flags.listen as string);
+  const { randomToken, serveUi, StaticTokenAuthenticator } = await import('../../server/ui/serve.ts'); // the web server loads only for serve
+  const tokenFile = flags['token-file'] as string | undefined;
+  let token: string;
+  try {
+    token = tokenFile ? fs.readFileSync(tokenFile, 'utf8').trim() : randomToken();
+  } catch (err) {
+    throw new CommandFailure(`cannot read --token-file ${tokenFile}: ${(err as Error).message}`);
+  }
+  if (!token) throw new CommandFailure(`--token-file ${tokenFile} is empty; put one line of token in it`);
+  const ui = await serveUi(host, port, { ledger, authenticator: new StaticTokenAuthenticator(token), verify: () => ledger.verify() });
+  io.out(`serving the ledger read-only at ${ui.url}/ui/incidents`);
+  if (!tokenFile) io.out(`log in with the token: ${token}`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await ui.close();
   return 0;
 }
 
@@ -242,7 +328,9 @@ function runExport(ledger: SqliteLedger, flags: Flags, io: CommandIo): number {
   try {
     if (format === 'json') emit('[');
     let pending: string | undefined;
-    for (const e of ledger.iterate()) {
+    const sealed = flags.sealed === true;
+    for (const stored of ledger.iterate()) {
+      const e = sealed ? stored : shown(ledger, stored);
       n++;
       if (format === 'ndjson') emit(JSON.stringify(e));
       else {
@@ -271,10 +359,10 @@ export async function ledgerCommand(argv: string[], io: CommandIo): Promise<numb
   }
   let ledger: SqliteLedger | undefined;
   try {
-    if (!isCommand(cmd)) throw new UsageError(`unknown command '${cmd}'; use list, show, verify or export`);
+    if (!isCommand(cmd)) throw new UsageError(`unknown command '${cmd}'; use list, show, diff, verify, export or serve`);
     let parsed: { values: Flags; positionals: string[] };
     try {
-      parsed = parseArgs({ args: rest, options: OPTIONS[cmd], strict: true, allowPositionals: cmd === 'show' }) as typeof parsed;
+      parsed = parseArgs({ args: rest, options: OPTIONS[cmd], strict: true, allowPositionals: cmd === 'show' || cmd === 'diff' }) as typeof parsed;
     } catch (err) {
       throw new UsageError((err as Error).message.split('. ')[0]);
     }
@@ -284,15 +372,21 @@ export async function ledgerCommand(argv: string[], io: CommandIo): Promise<numb
       return 0;
     }
     const db = flags.db as string;
-    formatOf(flags, cmd === 'export' ? ['ndjson', 'json'] : ['table', 'json', 'ndjson'], cmd === 'export' ? 'ndjson' : 'table');
+    formatOf(flags, FORMATS[cmd], cmd === 'export' ? 'ndjson' : cmd === 'diff' ? 'diff' : 'table');
+    if (cmd === 'serve') parseListenFlag(flags.listen as string);
     if (cmd === 'list') listQuery(flags); // reject bad filters before touching the file
     const keyFile = flags['ledger-key'] as string | undefined;
-    ledger = openLedger({ path: db, create: false, ...(keyFile ? { keyFile } : {}) });
+    const dataKeyFile = flags['ledger-data-key'] as string | undefined;
+    ledger = openLedger({ path: db, create: false, ...(keyFile ? { keyFile } : {}), ...(dataKeyFile ? { dataKeyFile } : {}) });
     switch (cmd) {
       case 'list':
         return runList(ledger, flags, io);
       case 'show':
         return runShow(ledger, flags, parsed.positionals, io, db);
+      case 'diff':
+        return await runDiff(ledger, flags, parsed.positionals, io, db);
+      case 'serve':
+        return await runServe(ledger, flags, io);
       case 'verify':
         return runVerify(ledger, flags, io);
       case 'export':

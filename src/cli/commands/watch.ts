@@ -16,20 +16,33 @@ import { systemClock, type Clock } from "../../base/clock.ts";
 import { DEFAULT_LEDGER_PATH, openLedger } from "../../core/ledger/index.ts";
 import { DEFAULT_POLICY, confineToWatched, loadPolicy } from "../../core/policy.ts";
 import { checkpointPathFor, closeCheckpointer, openCheckpointer, recordLlmCall } from "../../graph/index.ts";
-import { KubeClient, loadKubeConfig } from "../../kube/kube-client.ts";
+import { KubeClient, findKubeConfig } from "../../kube/kube-client.ts";
+import { podNamespace } from "../../kube/pod-namespace.ts";
+import { isKubeApiError, isStratusError } from "../../base/errors.ts";
 import { createChatModel, describeLlm, llmConfigFromFlags, type LlmConfig } from "../../llm/index.ts";
-import { AlertStore, StratusMetrics, loadAlertToken, startServer } from "../../server/index.ts";
+import { AlertStore, KubeAuthenticator, StratusMetrics, loadAlertBasicAuth, loadAlertToken, metricsListenFor, startMetricsServer, startServer } from "../../server/index.ts";
 import { resolveTelemetry, type TelemetryQueries } from "../../telemetry/index.ts";
-import { chooseMetricSource, DEFAULT_IDENTITY, serverAlignedClock, Watchdog } from "../../watchdog/index.ts";
+import { chooseMetricSource, DEFAULT_IDENTITY, EXIT_BLIND, serverAlignedClock, Watchdog } from "../../watchdog/index.ts";
+import { mcpRoute } from "../../mcp/http.ts";
+import { uiRoutes } from "../../server/ui/index.ts";
 import { durationFlag, UsageError, type Io } from "../io.ts";
 
 export const WATCH_USAGE = `Usage: stratus watch [--kubeconfig FILE] [--context NAME] [-n NS]... [flags]
 
 Watches a cluster, and fixes what breaks inside TNR transactions (rolled back when health does not
 improve). Every step goes to the ledger; the story goes to the terminal.
-  --kubeconfig FILE      the cluster (default: $KUBECONFIG or ~/.kube/config)
+  --kubeconfig FILE      the cluster (default: $KUBECONFIG, else ~/.kube/config, else the pod's
+                         ServiceAccount when run in a pod; with none of them, exit ${EXIT_BLIND})
   --context NAME         a context of the kubeconfig
-  -n, --namespace NS     a namespace to watch (repeatable; default: every namespace the policy allows)
+  -n, --namespace NS     a namespace to watch (repeatable; default: every namespace the policy allows,
+                         which lists and watches cluster-wide and needs a ClusterRole)
+  --lease-namespace NS   where the writer Lease lives (default: $POD_NAMESPACE, else the pod's
+                         namespace, else default)
+  --leader-elect         elect one leader among replicas on the Lease stratus-leader in the lease
+                         namespace: only the leader acts, a standby takes over within 15 s (default
+                         on; --leader-elect=false for a single process; --once never elects)
+  --sync-timeout DUR     how long informers may take to list and watch (default 30s); --once exits
+                         ${EXIT_BLIND} when they have not by then (API server unreachable, RBAC)
   --ledger FILE          the mitigation ledger (default ${DEFAULT_LEDGER_PATH})
   --ledger-key FILE      the ledger's MAC key (default <ledger>.key beside it, created 0600 on first use)
   --checkpoints FILE     the incident graph's checkpoints (default: beside the ledger, *.checkpoints.db)
@@ -42,9 +55,14 @@ improve). Every step goes to the ledger; the story goes to the terminal.
   --prometheus URL       a Prometheus server to query instead
   --telemetry PRESET|FILE  which series the SLO checks and call graph read: istio (default), otel,
                          sandbox, or a TelemetryQueries YAML file
-  --listen HOST:PORT     serve /metrics, /healthz, /readyz, POST /alerts, /api/ledger, POST /approvals/ID
+  --listen HOST:PORT     serve the API (e.g. 127.0.0.1:8080): /healthz, /readyz, POST /alerts; and, for callers
+                         with a Kubernetes token RBAC allows (incidents.stratus.dev get/approve),
+                         /api/ledger, /api/incidents, POST /approvals/ID
+  --metrics-listen HOST:PORT  serve /metrics here, apart from the API (default with --listen: port 9464
+                         on its host; "off" for none)
   --dry-run              diagnose and propose, never write
-  --once                 handle what is wrong now, then exit: 0 when everything found was fixed
+  --once                 handle what is wrong now, then exit: 0 when everything found was fixed,
+                         1 when not, ${EXIT_BLIND} when it could not see the cluster
   --once-timeout DUR     with --once, stop after this long whatever is open (default 15m)
   --once-quiet DUR       with --once, exit after this long with nothing open (default 90s)
   --interval DUR         how often detection looks (default 5s; sooner on changes)
@@ -53,7 +71,8 @@ improve). Every step goes to the ledger; the story goes to the terminal.
   --identity NAME        the writer Lease holder name (default stratus@HOST/PID-RANDOM/<hash of the ledger path>,
                          unique per process; a fixed NAME shared by two processes lets both write)
   --alert-token-file F   the bearer token POST /alerts must carry (first line of F; or $STRATUS_ALERT_TOKEN);
-                         without one, alert intake is closed (403)
+                         without one (and no basic auth), alert intake is closed (403)
+  --alert-basic-auth-file F  user:password POST /alerts may present with basic auth instead
   --speed X              the cluster's clock runs X times faster (a sped-up sandbox): wait in its time
 Durations: 90s, 1m30s, 500ms, 2h (a unit is required).`;
 
@@ -61,6 +80,12 @@ export type WatchSetup = {
   kubeconfig?: string;
   context?: string;
   namespaces?: string[];
+  /** Where the writer Lease lives; default the pod's namespace (podNamespace()). */
+  leaseNamespace?: string;
+  /** How long informers may take to sync before --once calls the watchdog blind. */
+  syncTimeoutMs?: number;
+  /** Leader election among replicas (`stratus watch` default on; off for other callers and --once). */
+  leaderElect?: boolean;
   ledgerPath: string;
   /** The ledger's MAC key file; default beside the ledger. */
   ledgerKeyPath?: string;
@@ -72,6 +97,8 @@ export type WatchSetup = {
   /** The telemetry queries (`--telemetry`); the default preset when absent. */
   telemetry?: TelemetryQueries;
   listen?: string;
+  /** Where /metrics is served (`off` for nowhere); default derived from `listen` (metricsListenFor). */
+  metricsListen?: string;
   dryRun?: boolean;
   once?: { timeoutMs?: number; quietMs?: number };
   intervalMs?: number;
@@ -80,6 +107,8 @@ export type WatchSetup = {
   identity?: string;
   /** A file holding the alert senders' bearer token (else STRATUS_ALERT_TOKEN; else intake closed). */
   alertTokenFile?: string;
+  /** A file holding `user:password` alert senders may present with basic auth. */
+  alertBasicAuthFile?: string;
   speed?: number;
   /** The clock to use (stratus start passes the sandbox's); otherwise system or --speed aligned. */
   clock?: Clock;
@@ -91,18 +120,23 @@ export type WatchSetup = {
   signal?: AbortSignal;
   handleSignals?: boolean;
   /** Called once the watchdog is wired, before it runs (stratus start prints its banner here). */
-  onStarted?(info: { ledgerPath: string; url?: string; watchdog: Watchdog }): void;
+  onStarted?(info: { ledgerPath: string; url?: string; metricsUrl?: string; watchdog: Watchdog }): void;
   onTransactionStep?(step: string, txId: string): void | Promise<void>;
   health?: { samples?: number; intervalMs?: number };
 };
 
 export async function watchCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
-    args: argv,
+    // `--leader-elect=false` as kube components spell it (parseArgs booleans take no value).
+    args: argv.map((a) => (a === "--leader-elect=false" ? "--no-leader-elect" : a === "--leader-elect=true" ? "--leader-elect" : a)),
     options: {
       kubeconfig: { type: "string" },
       context: { type: "string" },
       namespace: { type: "string", short: "n", multiple: true },
+      "lease-namespace": { type: "string" },
+      "leader-elect": { type: "boolean", default: true },
+      "no-leader-elect": { type: "boolean", default: false },
+      "sync-timeout": { type: "string" },
       ledger: { type: "string", default: DEFAULT_LEDGER_PATH },
       "ledger-key": { type: "string" },
       checkpoints: { type: "string" },
@@ -115,6 +149,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
       prometheus: { type: "string" },
       telemetry: { type: "string" },
       listen: { type: "string" },
+      "metrics-listen": { type: "string" },
       "dry-run": { type: "boolean", default: false },
       once: { type: "boolean", default: false },
       "once-timeout": { type: "string" },
@@ -124,6 +159,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
       stabilization: { type: "string" },
       identity: { type: "string" },
       "alert-token-file": { type: "string" },
+      "alert-basic-auth-file": { type: "string" },
       speed: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -145,6 +181,9 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
     kubeconfig: values.kubeconfig,
     context: values.context,
     namespaces: values.namespace?.length ? [...new Set(values.namespace)] : undefined,
+    leaseNamespace: values["lease-namespace"],
+    leaderElect: values["leader-elect"] && !values["no-leader-elect"] && !values.once,
+    syncTimeoutMs: optDuration("--sync-timeout", values["sync-timeout"]),
     ledgerPath: resolve(values.ledger!),
     ...(values["ledger-key"] ? { ledgerKeyPath: resolve(values["ledger-key"]) } : {}),
     checkpointsPath: values.checkpoints ? resolve(values.checkpoints) : undefined,
@@ -155,6 +194,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
     prometheus: values.prometheus,
     telemetry: values.telemetry === undefined ? undefined : telemetryFlag(values.telemetry),
     listen: values.listen,
+    metricsListen: metricsFlag(values.listen, values["metrics-listen"]),
     dryRun: values["dry-run"],
     once: values.once ? { timeoutMs: optDuration("--once-timeout", values["once-timeout"]), quietMs: optDuration("--once-quiet", values["once-quiet"]) } : undefined,
     intervalMs: optDuration("--interval", values.interval),
@@ -162,6 +202,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
     stabilizationMs: optDuration("--stabilization", values.stabilization),
     identity: values.identity,
     alertTokenFile: values["alert-token-file"] ? resolve(values["alert-token-file"]) : undefined,
+    alertBasicAuthFile: values["alert-basic-auth-file"] ? resolve(values["alert-basic-auth-file"]) : undefined,
     speed: values.speed === undefined ? undefined : positive("--speed", values.speed),
     handleSignals: true,
   };
@@ -170,18 +211,38 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
 
 /** Wires and runs one watchdog; returns its exit code. Closes everything it opened. */
 export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
-  const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context });
+  let found: ReturnType<typeof findKubeConfig>;
+  try {
+    found = findKubeConfig({ kubeconfig: s.kubeconfig, context: s.context });
+  } catch (e) {
+    // No cluster is blindness too: say so and exit like a watchdog that could not see.
+    if (!isStratusError(e) || e.code !== "KUBECONFIG") throw e;
+    io.err(`stratus watch: ${e.message}`);
+    return EXIT_BLIND;
+  }
+  const kc = found.kc;
   // Watching -n NS confines writes to NS unless the policy file names namespaces itself.
   const policy = confineToWatched(s.policyFile ? loadPolicy(s.policyFile) : DEFAULT_POLICY, s.namespaces);
   const alertToken = loadAlertToken({ file: s.alertTokenFile });
+  const alertBasicAuth = s.alertBasicAuthFile ? loadAlertBasicAuth(s.alertBasicAuthFile) : undefined;
+  const metricsListen = metricsListenFor(s.listen, s.metricsListen);
   let clock: Clock = s.clock ?? systemClock;
-  if (!s.clock && s.speed && s.speed !== 1) clock = await serverAlignedClock(new KubeClient(kc), s.speed, s.namespaces?.[0] ?? "default");
+  if (!s.clock && s.speed && s.speed !== 1) {
+    try {
+      clock = await serverAlignedClock(new KubeClient(kc), s.speed, s.namespaces?.[0] ?? "default");
+    } catch (e) {
+      if (!isKubeApiError(e) || e.status !== 0) throw e;
+      io.err(`stratus watch: blind: cannot reach the cluster at ${kc.getCurrentCluster()?.server} (from ${found.source}) to align --speed: ${e.message}`);
+      return EXIT_BLIND;
+    }
+  }
   const client = new KubeClient(kc, { clock });
   const ledger = openLedger({ path: s.ledgerPath, now: () => clock.now(), ...(s.ledgerKeyPath ? { keyFile: s.ledgerKeyPath } : {}) });
   const checkpointer = openCheckpointer(s.checkpointsPath ?? checkpointPathFor(s.ledgerPath));
   const metrics = new StratusMetrics(() => clock.now());
   const alerts = new AlertStore(() => clock.now(), { onDrop: (n) => metrics.alertsDropped.inc(n) });
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   // The playbook library in force, kept current by the watcher: an edited playbook is reloaded
   // live; an invalid edit is rejected with its error and the last good version stays in force.
   const library: Playbook[] = [];
@@ -210,24 +271,36 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
       kubeConfig: kc, client, clock, namespaces: s.namespaces, ledger, checkpointer, policy, agents,
       metricSource: choice.source, metrics, alerts,
       dryRun: s.dryRun, once: s.once, detectIntervalMs: s.intervalMs, identity: s.identity ?? identityFor(s.ledgerPath), maxAttempts: s.maxAttempts,
+      leaseNamespace: s.leaseNamespace ?? podNamespace(), ...(s.leaderElect && !s.once ? { leaderElection: {} } : {}), ...(s.syncTimeoutMs !== undefined ? { informerSyncTimeoutMs: s.syncTimeoutMs } : {}),
       transactionSettings: s.stabilizationMs !== undefined ? { stabilizationMs: s.stabilizationMs } : undefined,
       health: s.health,
       story: (line) => io.out(line),
       log: (line) => io.err(line),
       onTransactionStep: s.onTransactionStep,
     });
-    io.err(`stratus watch: cluster ${client.server}; ledger ${s.ledgerPath}; policy ${policy.source ?? "built-in default"}; llm ${describeLlm(s.llm)}; metrics ${choice.description}`);
+    io.err(`stratus watch: cluster ${client.server} (from ${found.source}); ledger ${s.ledgerPath}; policy ${policy.source ?? "built-in default"}; llm ${describeLlm(s.llm)}; metrics ${choice.description}`);
+    if (metricsListen) {
+      metricsServer = await startMetricsServer(metricsListen, metrics);
+      io.err(`serving ${metricsServer.url}/metrics`);
+    }
     if (s.listen) {
+      const authenticator = new KubeAuthenticator(client);
       server = await startServer(s.listen, {
-        metrics, alerts, ledger,
+        alerts, ledger,
+        // Callers are who the cluster says (TokenReview) and may do what its RBAC says (SubjectAccessReview).
+        authenticator,
+        // MCP for assistants at /mcp: the same tools as `stratus mcp`, the same authenticator and approvals.
+        // The ledger web UI at /ui: timelines, diffs, health charts, approvals — same authenticator.
+        routes: [uiRoutes({ ledger, authenticator, incidents: () => watchdog.incidents(), approve: (id, body) => watchdog.approve(id, body), verify: () => ledger.verify() }), mcpRoute({ ledger, reader: client, dryRunClient: client, clock, namespaces: () => watchdog.namespaces(), policy, agents, ...(choice.source ? { metrics: choice.source } : {}), alerts: () => alerts.firing(), liveIncidents: () => watchdog.incidents(), approve: (id, body) => watchdog.approve(id, body) }, authenticator)],
         readiness: () => watchdog.readiness(),
         incidents: () => watchdog.incidents(),
         approve: (id, body) => watchdog.approve(id, body),
         onAlerts: () => watchdog.poke(),
         ...(alertToken ? { alertToken } : {}),
+        ...(alertBasicAuth ? { alertBasicAuth } : {}),
       });
-      if (!alertToken) io.err("alert intake is closed (POST /alerts answers 403): pass --alert-token-file FILE or set STRATUS_ALERT_TOKEN to take Alertmanager's alerts");
-      io.err(`serving ${server.url}/metrics, /healthz, /readyz, POST /alerts, /api/ledger, POST /approvals/ID`);
+      if (!alertToken && !alertBasicAuth) io.err("alert intake is closed (POST /alerts answers 403): pass --alert-token-file FILE (or set STRATUS_ALERT_TOKEN) or --alert-basic-auth-file FILE to take Alertmanager's alerts");
+      io.err(`serving ${server.url}: /healthz, /readyz, POST /alerts; with a Kubernetes bearer token: /api/ledger, /api/incidents, POST /approvals/ID, MCP at POST /mcp`);
     }
     const stop = () => void watchdog.stop();
     let signals = 0;
@@ -245,7 +318,7 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
     }
     s.signal?.addEventListener("abort", stop, { once: true });
     if (s.signal?.aborted) stop();
-    s.onStarted?.({ ledgerPath: s.ledgerPath, url: server?.url, watchdog });
+    s.onStarted?.({ ledgerPath: s.ledgerPath, url: server?.url, ...(metricsServer ? { metricsUrl: metricsServer.url } : {}), watchdog });
     try {
       return await watchdog.run();
     } finally {
@@ -258,6 +331,7 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
   } finally {
     playbookWatcher?.close();
     await server?.close();
+    await metricsServer?.close();
     closeCheckpointer(checkpointer);
     ledger.close();
   }
@@ -269,6 +343,16 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
  * path still get two identities: only one of them holds the Lease and writes.
  */
 export const identityFor = (ledgerPath: string) => `${DEFAULT_IDENTITY}/${createHash("sha256").update(ledgerPath).digest("hex").slice(0, 8)}`;
+
+/** `--metrics-listen` checked against `--listen` as a usage error (they may not share a port). */
+function metricsFlag(listen: string | undefined, metricsListen: string | undefined): string | undefined {
+  try {
+    metricsListenFor(listen, metricsListen);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return metricsListen;
+}
 
 const optDuration = (flag: string, v: string | undefined) => (v === undefined ? undefined : durationFlag(flag, v));
 

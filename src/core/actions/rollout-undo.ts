@@ -51,11 +51,7 @@ export const rolloutUndoAction: ActionDefinition<RolloutUndoParams> = {
         [{ path: "toRevision", message: `no revision ${p.toRevision ?? "before " + currentRevision}` }],
       );
     }
-    const template = clone(rs.spec?.template ?? {});
-    if (template.metadata?.labels) {
-      delete template.metadata.labels[HASH_LABEL];
-      if (Object.keys(template.metadata.labels).length === 0) delete template.metadata.labels;
-    }
+    const template = templateOf(rs);
     const summary = `rollout-undo ${formatRef(ref)} revision ${currentRevision} → ${target}`;
     if (sameJson(template, current.spec?.template)) {
       return { results: [current], summary: withDryRun(`${summary} (no change: the template already matches revision ${target})`, ctx) };
@@ -66,15 +62,25 @@ export const rolloutUndoAction: ActionDefinition<RolloutUndoParams> = {
   },
 };
 
+/** A ReplicaSet's pod template as its Deployment held it: without the pod-template-hash label the controller added. */
+export function templateOf(rs: KubeObject): Record<string, any> {
+  const template = clone(rs.spec?.template ?? {});
+  if (template.metadata?.labels) {
+    delete template.metadata.labels[HASH_LABEL];
+    if (Object.keys(template.metadata.labels).length === 0) delete template.metadata.labels;
+  }
+  return template;
+}
+
 /** The ReplicaSets whose controller owner is this Deployment (by uid, not just by labels). */
-async function ownedReplicaSets(client: Parameters<typeof readExisting>[0], deployment: KubeObject): Promise<KubeObject[]> {
+export async function ownedReplicaSets(client: Parameters<typeof readExisting>[0], deployment: KubeObject): Promise<KubeObject[]> {
   const match = deployment.spec?.selector?.matchLabels as Record<string, string> | undefined;
   const labelSelector = match ? selectorText(match) : undefined;
   const all = await client.list("apps/v1", "ReplicaSet", { namespace: deployment.metadata.namespace, labelSelector });
   return all.filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === deployment.metadata.uid && o.controller !== false));
 }
 
-function revisionOf(o: KubeObject): number {
+export function revisionOf(o: KubeObject): number {
   const n = Number(o.metadata.annotations?.[REVISION_ANNOTATION]);
   return Number.isInteger(n) && n > 0 ? n : 0;
 }

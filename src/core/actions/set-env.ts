@@ -3,6 +3,7 @@
  * A string value sets the variable (replacing a valueFrom reference if there was one); null removes
  * it. Existing variables keep their order, new ones are appended, as `kubectl set env` does.
  */
+import { isCredentialName } from "../../base/redact.ts";
 import { z } from "zod";
 import { formatRef } from "../../kube/types.ts";
 import { show } from "../diff.ts";
@@ -24,12 +25,15 @@ export type SetEnvParams = z.infer<typeof params>;
 
 type EnvVar = { name: string; value?: string; valueFrom?: unknown };
 
+/** A variable named like a credential is never printed (summaries reach the ledger and Kubernetes Events). */
+const shown = (name: string, v: string | undefined) => (v !== undefined && isCredentialName(name) ? "(hidden)" : show(v));
+
 export const setEnvAction: ActionDefinition<SetEnvParams> = {
   type: "set-env",
   params,
   risk: "medium",
   describe: (p) =>
-    `set env of container ${p.container} in ${formatRef(deploymentRef(p.namespace, p.name))}: ${Object.entries(p.env).map(([k, v]) => (v === null ? `unset ${k}` : `${k}=${show(v)}`)).join(", ")}`,
+    `set env of container ${p.container} in ${formatRef(deploymentRef(p.namespace, p.name))}: ${Object.entries(p.env).map(([k, v]) => (v === null ? `unset ${k}` : `${k}=${shown(k, v)}`)).join(", ")}`,
   targets: (p) => [deploymentRef(p.namespace, p.name)],
   async apply(p, ctx) {
     const ref = deploymentRef(p.namespace, p.name);
@@ -45,7 +49,7 @@ export const setEnvAction: ActionDefinition<SetEnvParams> = {
         if (i >= 0) env = env.filter((e) => e.name !== key);
       } else if (i >= 0) env[i] = { name: key, value };
       else env.push({ name: key, value });
-      if (was !== (value ?? undefined)) changes.push(`${key} ${show(was)} → ${show(value ?? undefined)}`);
+      if (was !== (value ?? undefined)) changes.push(`${key} ${shown(key, was)} → ${shown(key, value ?? undefined)}`);
     }
     if (env.length) c.env = env;
     else delete c.env;

@@ -50,3 +50,8 @@ export function defaultKeyPath(ledgerPath: string): string {
 export function defaultHeadPath(ledgerPath: string): string {
   return `${ledgerPath}.head`;
 }
+
+/** The data key file (sealing Secret values at rest) used when none is given: beside the ledger. */
+export function defaultDataKeyPath(ledgerPath: string): string {
+  return `${ledgerPath}.datakey`;
+}

@@ -17,6 +17,7 @@ export const LEDGER_ERROR_CODES = [
   'LEDGER_BUSY', // another process held the write lock past the busy timeout
   'LEDGER_KEY', // the MAC key is missing, unreadable, too short, or not this ledger's
   'LEDGER_ANCHOR', // the head anchor cannot be read or written
+  'LEDGER_SEALED', // a sealed value cannot be opened: its data key is absent, or the ciphertext was altered
 ] as const;
 
 export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];

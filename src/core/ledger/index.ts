@@ -36,4 +36,7 @@ export type { LedgerKeySource } from './key.ts';
 export { createPrivateFile, ensurePrivateFile, writePrivateFileAtomic, PRIVATE_MODE } from './private-file.ts';
 export type { VerifyOptions } from './verify.ts';
 export { summarizeEntry, formatObjectRef, truncate } from './summary.ts';
-export { DEFAULT_LEDGER_PATH, DEFAULT_LIST_LIMIT, GENESIS_HASH, defaultHeadPath, defaultKeyPath, sequentialEntryId } from './defaults.ts';
+export { DEFAULT_LEDGER_PATH, DEFAULT_LIST_LIMIT, GENESIS_HASH, defaultDataKeyPath, defaultHeadPath, defaultKeyPath, sequentialEntryId } from './defaults.ts';
+export { DataKeyRing, dataKeyId, parseDataKeys } from './data-key.ts';
+export type { DataKey, DataKeyRingOptions } from './data-key.ts';
+export { SEALED_MASK, SEALED_PREFIX, holdsSealed, isSealed, openBytes, sealBytes } from './sealed-values.ts';

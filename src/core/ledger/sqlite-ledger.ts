@@ -4,8 +4,10 @@
  * migrations; `append` validates the input, reads the head under SQLite's write lock (an IMMEDIATE
  * transaction, so appends from several processes still form one chain), hashes, MACs (seal.ts) and
  * inserts the entry and its object-index rows, commits, then publishes the signed head to the
- * anchors outside the database. Reads parse every row back through zod. The clock and the id
- * generator are injected. Pass `path: ':memory:'` for a throwaway in-memory ledger (tests, evals).
+ * anchors outside the database. Credentials in a payload are sealed (sealed-values.ts) before it is
+ * hashed; `unseal` opens them for a restore, `redact` shows them to a person. Reads parse every
+ * row back through zod. The clock and the id generator are injected. Pass `path: ':memory:'` for a
+ * throwaway in-memory ledger (tests, evals).
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
@@ -13,6 +15,7 @@ import { canonicalJson, hashStoredRecord, type StoredRecord } from './canonical.
 import {
   DEFAULT_BUSY_TIMEOUT_MS,
   DEFAULT_MAX_PAYLOAD_BYTES,
+  defaultDataKeyPath,
   GENESIS_HASH,
   sequentialEntryId,
 } from './defaults.ts';
@@ -27,6 +30,8 @@ import {
   type ValidAppend,
 } from './entry.ts';
 import type { HeadAnchor } from './anchor.ts';
+import { DataKeyRing } from './data-key.ts';
+import { displayValue, sealCredentials, unsealValue } from './sealed-values.ts';
 import { LedgerError } from './errors.ts';
 import { hasVersionTable, migrate, schemaVersion } from './migrations.ts';
 import { ensurePrivateFile } from './private-file.ts';
@@ -53,6 +58,10 @@ export interface OpenLedgerOptions {
   keyFile?: string;
   /** Where the signed head is kept outside the database; default the file `<ledger>.head`. Add a ConfigMap anchor here. */
   anchors?: readonly HeadAnchor[];
+  /** Data keys (AES-256, 32 bytes each, newest first) that seal credentials at rest; win over `dataKeyFile`. */
+  dataKeys?: readonly Buffer[];
+  /** The data key file; default `<ledger>.datakey`, created 0600 the first time something is sealed. See data-key.ts. */
+  dataKeyFile?: string;
 }
 
 function sqliteCode(err: unknown): string {
@@ -116,6 +125,7 @@ export class SqliteLedger implements LedgerStore {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly appendTx: Database.Transaction<(v: ValidAppend, refsJson: string, payloadJson: string) => LedgerEntry>;
   private readonly seal: Seal;
+  private readonly dataKeys: DataKeyRing;
 
   constructor(options: OpenLedgerOptions) {
     this.path = options.path;
@@ -126,6 +136,8 @@ export class SqliteLedger implements LedgerStore {
     this.db = openDatabase(options.path, options.create ?? true, this.busyTimeoutMs);
     try {
       this.seal = new Seal({ path: options.path, key: options.key, keyFile: options.keyFile, anchors: options.anchors });
+      const memory = options.path === ':memory:';
+      this.dataKeys = new DataKeyRing({ keys: options.dataKeys, file: options.dataKeyFile ?? (memory ? undefined : defaultDataKeyPath(options.path)) });
     } catch (err) {
       this.db.close();
       throw err;
@@ -211,7 +223,8 @@ export class SqliteLedger implements LedgerStore {
 
   append(input: AppendInput): LedgerEntry {
     const v = parseAppendInput(input);
-    const payloadJson = canonicalJson(v.payload);
+    // Sealed before hashing: the chain and the MAC cover the ciphertext, never the credential.
+    const payloadJson = canonicalJson(sealCredentials(v.payload, this.dataKeys));
     const bytes = Buffer.byteLength(payloadJson);
     if (bytes > this.maxPayloadBytes) {
       const msg = `payload is ${bytes} bytes, over the ${this.maxPayloadBytes}-byte limit; store a digest or trim the object`;
@@ -327,6 +340,14 @@ export class SqliteLedger implements LedgerStore {
       const mac = base.head ? ((this.stmt('SELECT mac FROM entries WHERE seq = ?').pluck().get(base.head.seq) as string | null) ?? null) : null;
       return { ok: true, entries: tip, head: base.head ? { ...base.head, mac } : null, warnings, ...unkeyed };
     })();
+  }
+
+  unseal<T>(value: T, where?: string): T {
+    return unsealValue(value, this.dataKeys, where);
+  }
+
+  redact<T>(value: T): T {
+    return displayValue(value, this.dataKeys);
   }
 
   schemaVersion(): number {

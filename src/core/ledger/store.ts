@@ -109,6 +109,14 @@ export interface LedgerReader {
   byObject(object: ObjectQuery | ObjectRef, page?: Page): LedgerEntry[];
   byTimeRange(since: TimeBound | undefined, until: TimeBound | undefined, page?: Page): LedgerEntry[];
   byKind(kind: EntryKind | readonly EntryKind[], page?: Page): LedgerEntry[];
+  /**
+   * `value` (a payload or part of one) with its sealed credentials opened — exactly what was
+   * appended. For restores only; never print the result. Throws LedgerError LEDGER_SEALED when a
+   * data key is missing (never a placeholder, which a restore would write into the cluster).
+   */
+  unseal<T>(value: T, where?: string): T;
+  /** `value` as a person may see it: sealed values `<redacted> fp:…` (or `<sealed>` without the key), other credentials masked. */
+  redact<T>(value: T): T;
 }
 
 export interface LedgerStore extends LedgerReader, LedgerWriter {

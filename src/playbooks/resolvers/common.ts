@@ -3,6 +3,7 @@
  * quantities in bytes, and "the last good version" of an object — the newest ledger snapshot taken before the incident's onset, else the `last-applied-configuration` that
  * `kubectl apply` leaves on the object (an edit or patch made since does not change it).
  */
+import { isLedgerError, type LedgerReader } from "../../core/ledger/index.ts";
 import { readPayloads } from "../../core/ledger/payload.ts";
 import { TX } from "../../core/transaction-records.ts";
 import type { KubeObject, ObjectRef } from "../../kube/types.ts";
@@ -89,7 +90,10 @@ export function lastGoodObject(ctx: ResolveContext, current: KubeObject | undefi
     const snaps = readPayloads(ctx.ledger.byObject({ kind: ref.kind, namespace: ref.namespace ?? null, name: ref.name }), TX.snapshot)
       .filter(({ entry, payload }) => payload.object && Date.parse(entry.time) < cutoff);
     const last = snaps[snaps.length - 1];
-    if (last) return { object: last.payload.object as unknown as KubeObject, source: `ledger snapshot ${last.entry.id} (${last.entry.time})` };
+    // Snapshots keep a Secret's data sealed; opened here, in memory. Without the data key the
+    // snapshot is no history (a sealed string restored into a Secret would break it).
+    const opened = last && unsealedOrUndefined(ctx.ledger, last.payload.object);
+    if (last && opened) return { object: opened as unknown as KubeObject, source: `ledger snapshot ${last.entry.id} (${last.entry.time})` };
   }
   const applied = current?.metadata.annotations?.[LAST_APPLIED];
   if (applied) {
@@ -110,4 +114,13 @@ export function configValues(o: KubeObject | undefined): Record<string, string> 
     return { ...decoded, ...((o.stringData ?? {}) as Record<string, string>) };
   }
   return { ...((o.data ?? {}) as Record<string, string>) };
+}
+
+function unsealedOrUndefined<T>(ledger: LedgerReader, value: T): T | undefined {
+  try {
+    return ledger.unseal(value);
+  } catch (e) {
+    if (isLedgerError(e, "LEDGER_SEALED")) return undefined;
+    throw e;
+  }
 }

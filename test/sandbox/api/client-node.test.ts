@@ -359,7 +359,7 @@ describe("@kubernetes/client-node against the sandbox", () => {
     const group = groups.groups.find((g) => g.name === "chaos-mesh.org");
     assert.ok(group, "the group is listed under /apis");
     assert.equal(group.preferredVersion?.groupVersion, "chaos-mesh.org/v1alpha1");
-    const resources = await (await fetch(`${cluster.sandbox.url}/apis/chaos-mesh.org/v1alpha1`)).json() as k8s.V1APIResourceList;
+    const resources = await (await fetch(`${cluster.sandbox.url}/apis/chaos-mesh.org/v1alpha1`, { headers: cluster.auth })).json() as k8s.V1APIResourceList;
     const chaos = resources.resources.find((r) => r.name === "networkchaos");
     assert.ok(chaos, "discovery lists networkchaos");
     assert.equal(chaos.kind, "NetworkChaos");

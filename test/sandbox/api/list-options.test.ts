@@ -16,7 +16,7 @@ describe("list options", () => {
   let cluster: TestCluster;
   const base = () => cluster.sandbox.url;
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(base() + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(base() + path, { method: "POST", headers: { ...cluster.auth, "Content-Type": "application/json" }, body: JSON.stringify(body) });
     assert.equal(res.status, 201, await res.text());
   };
 
@@ -37,7 +37,7 @@ describe("list options", () => {
     const tokens: string[] = [];
     let cont = "";
     do {
-      const page = (await (await fetch(`${base()}${path}?limit=${limit}${cont ? `&continue=${cont}` : ""}`)).json()) as List;
+      const page = (await (await fetch(`${base()}${path}?limit=${limit}${cont ? `&continue=${cont}` : ""}`, { headers: cluster.auth })).json()) as List;
       names.push(...page.items.map((i) => `${i.metadata.namespace}/${i.metadata.name}`));
       cont = page.metadata.continue ?? "";
       if (cont) tokens.push(cont);
@@ -59,11 +59,11 @@ describe("list options", () => {
   });
 
   it("answers 410 Expired for a token older than the kept history", async () => {
-    const first = (await (await fetch(`${base()}/api/v1/namespaces/default/configmaps?limit=1`)).json()) as List;
+    const first = (await (await fetch(`${base()}/api/v1/namespaces/default/configmaps?limit=1`, { headers: cluster.auth })).json()) as List;
     for (let i = 0; i < 60; i++) {
-      await fetch(`${base()}/api/v1/namespaces/default/configmaps/page-0`, { method: "PATCH", headers: { "Content-Type": "application/merge-patch+json" }, body: JSON.stringify({ data: { i: String(i) } }) });
+      await fetch(`${base()}/api/v1/namespaces/default/configmaps/page-0`, { method: "PATCH", headers: { ...cluster.auth, "Content-Type": "application/merge-patch+json" }, body: JSON.stringify({ data: { i: String(i) } }) });
     }
-    const res = await fetch(`${base()}/api/v1/namespaces/default/configmaps?limit=1&continue=${first.metadata.continue}`);
+    const res = await fetch(`${base()}/api/v1/namespaces/default/configmaps?limit=1&continue=${first.metadata.continue}`, { headers: cluster.auth });
     assert.equal(res.status, 410);
     const status = (await res.json()) as { reason: string; message: string };
     assert.equal(status.reason, "Expired");
@@ -72,7 +72,7 @@ describe("list options", () => {
 
   it("treats watch=maybe as a watch", async () => {
     const ctrl = new AbortController();
-    const res = await fetch(`${base()}/api/v1/namespaces/team-b/configmaps?watch=maybe`, { signal: ctrl.signal });
+    const res = await fetch(`${base()}/api/v1/namespaces/team-b/configmaps?watch=maybe`, { signal: ctrl.signal, headers: cluster.auth });
     const reader = res.body!.getReader();
     const { value } = await reader.read();
     ctrl.abort();
@@ -84,7 +84,7 @@ describe("list options", () => {
   it("never shows team-b's Secret through a path that climbs out of default", async () => {
     for (const path of ["/api/v1/namespaces/%2e%2e/secrets", "/api/v1/namespaces/default/%2e%2e/%2e%2e/secrets", "/api/v1/namespaces/default/secrets/%2e%2e", "/api/v1/namespaces/../secrets"]) {
       const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        request({ host: "127.0.0.1", port: cluster.sandbox.port, path, method: "GET" }, (res) => {
+        request({ host: "127.0.0.1", port: cluster.sandbox.port, path, method: "GET", headers: cluster.auth }, (res) => {
           let text = "";
           res.on("data", (c) => { text += c; });
           res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));

@@ -126,7 +126,7 @@ describe("malformed requests", () => {
     cluster = await startTestCluster();
     base = cluster.sandbox.url;
     const post = async (path: string, body: unknown) => {
-      const res = await fetch(base + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: json(body) });
+      const res = await fetch(base + path, { method: "POST", headers: { ...cluster.auth, "Content-Type": "application/json" }, body: json(body) });
       assert.equal(res.status, 201, `${path}: ${await res.text()}`);
     };
     await post(CMS, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "existing" }, data: { k: "v" } });
@@ -141,7 +141,7 @@ describe("malformed requests", () => {
   });
 
   async function stillServes(after: string): Promise<void> {
-    const res = await fetch(`${base}/api/v1/namespaces`);
+    const res = await fetch(`${base}/api/v1/namespaces`, { headers: cluster.auth });
     assert.equal(res.status, 200, `the server stopped serving after ${after}`);
     const body = await res.json() as { kind: string; items: Array<{ metadata: { name: string } }> };
     assert.equal(body.kind, "NamespaceList");
@@ -155,7 +155,7 @@ describe("malformed requests", () => {
 
   for (const c of CASES) {
     it(`answers ${c.name} with ${c.code} ${c.reason}`, async () => {
-      const headers: Record<string, string> = { Accept: c.accept ?? "application/json" };
+      const headers: Record<string, string> = { ...cluster.auth, Accept: c.accept ?? "application/json" };
       if (c.body !== undefined) headers["Content-Type"] = c.contentType ?? "application/json";
       // node:http sends the path as written; fetch would normalise "%2e%2e" away before sending.
       const res = await rawRequest(cluster.sandbox.port, c.method, c.path, headers, c.body);
@@ -175,14 +175,14 @@ describe("malformed requests", () => {
   }
 
   it("left the objects the bad requests aimed at untouched", async () => {
-    const res = await fetch(`${base}${CMS}/existing`);
+    const res = await fetch(`${base}${CMS}/existing`, { headers: cluster.auth });
     const obj = await res.json() as { data: Record<string, string>; metadata: { labels?: unknown } };
     assert.deepEqual(obj.data, { k: "v" });
-    const list = await (await fetch(`${base}${CMS}`)).json() as { items: Array<{ metadata: { name: string } }> };
+    const list = await (await fetch(`${base}${CMS}`, { headers: cluster.auth })).json() as { items: Array<{ metadata: { name: string } }> };
     const stored = list.items.map((i) => i.metadata.name);
     assert.ok(stored.includes("existing"));
     for (const name of ["x", "dry", "huge", "other", "renamed", "MyConfig", "my_config"]) assert.ok(!stored.includes(name), `${name} was stored`);
-    const scale = await (await fetch(`${base}/apis/apps/v1/namespaces/default/deployments/web/scale`)).json() as { spec: { replicas: number } };
+    const scale = await (await fetch(`${base}/apis/apps/v1/namespaces/default/deployments/web/scale`, { headers: cluster.auth })).json() as { spec: { replicas: number } };
     assert.equal(scale.spec.replicas, 1);
   });
 

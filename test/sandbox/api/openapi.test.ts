@@ -14,7 +14,7 @@ type Json = Record<string, any>;
 describe("OpenAPI documents", () => {
   let cluster: TestCluster;
   const get = async (path: string, accept = "application/json") => {
-    const res = await fetch(cluster.sandbox.url + path, { headers: { Accept: accept } });
+    const res = await fetch(cluster.sandbox.url + path, { headers: { ...cluster.auth, Accept: accept } });
     return { status: res.status, type: res.headers.get("content-type") ?? "", body: (await res.json()) as Json };
   };
 
@@ -42,7 +42,7 @@ describe("OpenAPI documents", () => {
   });
 
   it("serves /openapi/v2 as gnostic protobuf to client-go, and 406 for what it cannot produce", async () => {
-    const res = await fetch(`${cluster.sandbox.url}/openapi/v2`, { headers: { Accept: "application/com.github.proto-openapi.spec.v2@v1.0+protobuf" } });
+    const res = await fetch(`${cluster.sandbox.url}/openapi/v2`, { headers: { ...cluster.auth, Accept: "application/com.github.proto-openapi.spec.v2@v1.0+protobuf" } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-type"), "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
     const pb = Buffer.from(await res.arrayBuffer());
@@ -82,14 +82,14 @@ describe("OpenAPI documents", () => {
   it("warns about unknown fields by default and stores the object", async () => {
     const res = await fetch(`${cluster.sandbox.url}/api/v1/namespaces/default/configmaps`, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { ...cluster.auth, "Content-Type": "application/json" },
       body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "warned" }, data: { a: "1" }, datum: 1 }),
     });
     assert.equal(res.status, 201);
     assert.equal(res.headers.get("warning"), '299 - "unknown field \\"datum\\""');
     const ignored = await fetch(`${cluster.sandbox.url}/api/v1/namespaces/default/configmaps?fieldValidation=Ignore`, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { ...cluster.auth, "Content-Type": "application/json" },
       body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "ignored" }, datum: 1 }),
     });
     assert.equal(ignored.status, 201);

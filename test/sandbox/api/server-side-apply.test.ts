@@ -15,7 +15,7 @@ type Obj = { data?: Record<string, string>; metadata: { labels?: Record<string, 
 describe("server-side apply", () => {
   let cluster: TestCluster;
   const call = async (method: string, path: string, body?: string, contentType = "application/apply-patch+yaml") => {
-    const res = await fetch(cluster.sandbox.url + path, { method, headers: { "Content-Type": contentType, Accept: "application/json" }, body });
+    const res = await fetch(cluster.sandbox.url + path, { method, headers: { ...cluster.auth, "Content-Type": contentType, Accept: "application/json" }, body });
     return { status: res.status, body: (await res.json()) as Obj & { message?: string; reason?: string; details?: { causes?: Array<{ reason: string; message: string; field: string }> } } };
   };
   const config = (data: Record<string, string>, labels?: Record<string, string>) =>

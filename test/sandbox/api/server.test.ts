@@ -33,7 +33,7 @@ describe("sandbox API server", () => {
   async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Json> {
     const res = await fetch(base + path, {
       method,
-      headers: { ...(body !== undefined ? { "Content-Type": "application/json" } : {}), ...headers },
+      headers: { ...cluster.auth, ...(body !== undefined ? { "Content-Type": "application/json" } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = await res.json() as Json;
@@ -179,7 +179,7 @@ describe("sandbox API server", () => {
       assert.equal(put.spec.replicas, 4);
       assert.equal((await call("GET", "/apis/apps/v1/namespaces/default/deployments/web")).spec.replicas, 4);
 
-      const stale = await fetch(base + SCALE, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ...current, spec: { replicas: 9 } }) });
+      const stale = await fetch(base + SCALE, { method: "PUT", headers: { ...cluster.auth, "Content-Type": "application/json" }, body: JSON.stringify({ ...current, spec: { replicas: 9 } }) });
       // `current` predates the PUT above, so its version is stale whatever else happened.
       assert.equal(stale.status, 409, "a Scale carrying an old resourceVersion conflicts");
 
@@ -215,7 +215,7 @@ describe("sandbox API server", () => {
       const deleted = await cluster.kubectl(["delete", "namespace", "kubectl-made"]);
       assert.equal(deleted.code, 0, deleted.stderr);
       assert.match(deleted.stdout, /namespace "kubectl-made" deleted/);
-      await eventually(async () => (await fetch(`${base}/api/v1/namespaces/kubectl-made`)).status === 404, 15_000, "namespace gone");
+      await eventually(async () => (await fetch(`${base}/api/v1/namespaces/kubectl-made`, { headers: cluster.auth })).status === 404, 15_000, "namespace gone");
       const missing = await cluster.kubectl(["get", "namespace", "kubectl-made"]);
       assert.notEqual(missing.code, 0);
       assert.match(missing.stderr, /NotFound.*namespaces "kubectl-made" not found/);

@@ -21,9 +21,9 @@ type OpenWatch = {
 };
 
 /** Opens a watch and pumps its body into `events` in the background. */
-async function openWatch(url: string): Promise<OpenWatch> {
+async function openWatch(url: string, headers: Record<string, string>): Promise<OpenWatch> {
   const ac = new AbortController();
-  const res = await fetch(url, { signal: ac.signal });
+  const res = await fetch(url, { signal: ac.signal, headers });
   const events: WatchEvent[] = [];
   let text = "";
   let pending = "";
@@ -69,7 +69,7 @@ describe("watch over HTTP", () => {
   });
 
   async function request(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<Record<string, any>> {
-    const res = await fetch(base + path, { method, headers: { "Content-Type": contentType }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(base + path, { method, headers: { ...cluster.auth, "Content-Type": contentType }, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = await res.json();
     assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json as Record<string, any>;
@@ -89,7 +89,7 @@ describe("watch over HTTP", () => {
     // Two changes before the watch opens (replayed from history), two after (live).
     await createCm(ns, "a");
     await mergePatch(ns, "a", { data: { v: "1" } });
-    const w = await openWatch(`${base}/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${rv}`);
+    const w = await openWatch(`${base}/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${rv}`, cluster.auth);
     try {
       assert.equal(w.status, 200);
       assert.match(w.contentType ?? "", /application\/json/);
@@ -112,7 +112,7 @@ describe("watch over HTTP", () => {
     await createNs("snapshot");
     await createCm("snapshot", "one");
     await createCm("snapshot", "two");
-    const w = await openWatch(`${base}/api/v1/configmaps?watch=true&fieldSelector=metadata.namespace%3Dsnapshot`);
+    const w = await openWatch(`${base}/api/v1/configmaps?watch=true&fieldSelector=metadata.namespace%3Dsnapshot`, cluster.auth);
     try {
       await eventually(() => w.events.length >= 2, 10_000, "initial ADDED events");
       assert.deepEqual(summary(w.events), ["ADDED one", "ADDED two"]);
@@ -125,7 +125,7 @@ describe("watch over HTTP", () => {
     const ns = "selected";
     await createNs(ns);
     const rv = await listRv(ns);
-    const w = await openWatch(`${base}/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${rv}&labelSelector=${encodeURIComponent("app=web")}`);
+    const w = await openWatch(`${base}/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${rv}&labelSelector=${encodeURIComponent("app=web")}`, cluster.auth);
     try {
       await createCm(ns, "x", { app: "web" });
       await createCm(ns, "never", { app: "db" });
@@ -144,7 +144,7 @@ describe("watch over HTTP", () => {
 
   it("ends the stream after timeoutSeconds", async () => {
     const started = Date.now();
-    const w = await openWatch(`${base}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${await listRv("default")}&timeoutSeconds=1`);
+    const w = await openWatch(`${base}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${await listRv("default")}&timeoutSeconds=1`, cluster.auth);
     await eventually(() => w.ended(), 15_000, "the stream to end");
     const took = Date.now() - started;
     assert.ok(took >= 900, `closed after ${took} ms, before the timeout`);
@@ -152,7 +152,7 @@ describe("watch over HTTP", () => {
   });
 
   it("keeps a watch with a huge timeoutSeconds open rather than closing it at once", async () => {
-    const w = await openWatch(`${base}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${await listRv("default")}&timeoutSeconds=99999999999`);
+    const w = await openWatch(`${base}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${await listRv("default")}&timeoutSeconds=99999999999`, cluster.auth);
     try {
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(w.ended(), false);
@@ -169,18 +169,18 @@ describe("watch over HTTP", () => {
     // Every watch the tests above opened and closed must be gone too.
     await eventually(() => store.listenerCount() === quiet, 10_000, "earlier watches to unsubscribe");
     const baseline = quiet;
-    const w = await openWatch(`${base}/api/v1/namespaces/default/configmaps?watch=true`);
+    const w = await openWatch(`${base}/api/v1/namespaces/default/configmaps?watch=true`, cluster.auth);
     await eventually(() => store.listenerCount() === baseline + 1, 10_000, "the watch to subscribe");
     w.close();
     await eventually(() => store.listenerCount() === baseline, 10_000, "the watch to unsubscribe");
 
-    const many = await Promise.all(Array.from({ length: 20 }, () => openWatch(`${base}/api/v1/pods?watch=true`)));
+    const many = await Promise.all(Array.from({ length: 20 }, () => openWatch(`${base}/api/v1/pods?watch=true`, cluster.auth)));
     await eventually(() => store.listenerCount() === baseline + 20, 10_000, "twenty watches");
     for (const m of many) m.close();
     await eventually(() => store.listenerCount() === baseline, 10_000, "all twenty gone");
     // Changes after the hang-ups reach nobody and break nothing.
     await createCm("default", "after-hangup");
-    assert.equal((await fetch(`${base}/api/v1/namespaces`)).status, 200);
+    assert.equal((await fetch(`${base}/api/v1/namespaces`, { headers: cluster.auth })).status, 200);
   });
 });
 
@@ -195,16 +195,16 @@ describe("watch from a resourceVersion older than the history", () => {
 
   it("gets an ERROR event with a 410 Status, and the server keeps serving", async () => {
     const base = cluster.sandbox.url;
-    const list = await (await fetch(`${base}/api/v1/namespaces/default/configmaps`)).json() as { metadata: { resourceVersion: string } };
+    const list = await (await fetch(`${base}/api/v1/namespaces/default/configmaps`, { headers: cluster.auth })).json() as { metadata: { resourceVersion: string } };
     const old = list.metadata.resourceVersion;
     for (let i = 0; i < 50; i++) {
       const res = await fetch(`${base}/api/v1/namespaces/default/configmaps`, {
-        method: "POST", headers: { "Content-Type": "application/json" },
+        method: "POST", headers: { ...cluster.auth, "Content-Type": "application/json" },
         body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `churn-${i}` } }),
       });
       assert.equal(res.status, 201);
     }
-    const w = await openWatch(`${base}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${old}`);
+    const w = await openWatch(`${base}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${old}`, cluster.auth);
     await eventually(() => w.ended(), 10_000, "the expired watch to close");
     assert.equal(w.events.length, 1);
     const [e] = w.events;
@@ -214,14 +214,14 @@ describe("watch from a resourceVersion older than the history", () => {
     assert.equal(e.object.reason, "Expired");
     assert.match(e.object.message!, /too old resource version/);
 
-    const ns = await fetch(`${base}/api/v1/namespaces`);
+    const ns = await fetch(`${base}/api/v1/namespaces`, { headers: cluster.auth });
     assert.equal(ns.status, 200);
     // A fresh list-then-watch, as an informer does after a 410, works.
-    const fresh = await (await fetch(`${base}/api/v1/namespaces/default/configmaps`)).json() as { metadata: { resourceVersion: string }; items: unknown[] };
+    const fresh = await (await fetch(`${base}/api/v1/namespaces/default/configmaps`, { headers: cluster.auth })).json() as { metadata: { resourceVersion: string }; items: unknown[] };
     assert.equal(fresh.items.length, 50);
-    const again = await openWatch(`${base}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${fresh.metadata.resourceVersion}`);
+    const again = await openWatch(`${base}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${fresh.metadata.resourceVersion}`, cluster.auth);
     try {
-      await fetch(`${base}/api/v1/namespaces/default/configmaps/churn-0`, { method: "DELETE" });
+      await fetch(`${base}/api/v1/namespaces/default/configmaps/churn-0`, { method: "DELETE", headers: cluster.auth });
       await eventually(() => again.events.length >= 1, 10_000, "a live event");
       assert.deepEqual(summary(again.events), ["DELETED churn-0"]);
     } finally {

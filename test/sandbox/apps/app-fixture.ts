@@ -42,7 +42,7 @@ export async function startApp(name: string, opts: { rate?: number; seed?: numbe
     async api(method, path, body, contentType) {
       const res = await fetch(`${sandbox.url}${path}`, {
         method,
-        headers: { "content-type": contentType ?? (method === "PATCH" ? "application/merge-patch+json" : "application/json"), accept: "application/json" },
+        headers: { ...cluster.auth, "content-type": contentType ?? (method === "PATCH" ? "application/merge-patch+json" : "application/json"), accept: "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();

@@ -19,7 +19,7 @@ describe("container logs", () => {
   };
   const logs = (...args: string[]) => cluster.kubectl(["logs", ...args]);
   const api = async (path: string) => {
-    const res = await fetch(`${cluster.sandbox.url}/api/v1/namespaces/default/pods/${path}`);
+    const res = await fetch(`${cluster.sandbox.url}/api/v1/namespaces/default/pods/${path}`, { headers: cluster.auth });
     return { code: res.status, text: await res.text() };
   };
 

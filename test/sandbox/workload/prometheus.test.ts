@@ -76,7 +76,7 @@ describe("a real Prometheus scraping the sandbox", { timeout: 240_000 }, () => {
 
     const res = await fetch(`${cluster.sandbox.url}/apis/apps/v1/namespaces/${NS}/deployments/geo`, {
       method: "PATCH",
-      headers: { "content-type": "application/merge-patch+json" },
+      headers: { ...cluster.auth, "content-type": "application/merge-patch+json" },
       body: JSON.stringify({ spec: { replicas: 0 } }),
     });
     assert.equal(res.status, 200);
