@@ -18,7 +18,7 @@ import { ChangeTracker } from "../../../agents/observe/changes.ts";
 import { EmbeddedMitigationAgent } from "../../../agents/mitigation/mitigator.ts";
 import { History } from "../../../agents/detection/history.ts";
 import { FakeCluster } from "../../telemetry/fake-cluster.ts";
-import { deployment, incident, NOW, NS, secret } from "../fixtures.ts";
+import { deployment, incident, NOW, NS, replicaSet, secret } from "../fixtures.ts";
 
 const KINDS = ["Secret", "Deployment", "NetworkPolicy"];
 
@@ -76,6 +76,19 @@ describe("restore-last-good", () => {
     const t2 = recorder([geo], [down]);
     const p2 = (await new EmbeddedMitigationAgent({ tracker: t2 }).propose(incident(["geo"]), diagnosisOf(restoreHypothesis(t2, "Deployment", "geo")), [], ctx([down])))!;
     assert.deepEqual(actions(p2.plan), [{ type: "scale", params: { kind: "Deployment", namespace: NS, name: "geo", replicas: 2 } }]);
+  });
+
+  it("restores a pod template to the revision that holds the last known good one, not merely the previous revision", async () => {
+    // Revision 1 is good; 2 broke the image; 3 is an earlier attempt's restart of the broken
+    // template (rolled back since): "the previous revision" (2) is as broken as the current one.
+    const good = deployment("geo", { revision: 1 });
+    const broken = deployment("geo", { image: "example/app:9.9.9", revision: 3 });
+    const restarted = structuredClone(broken.spec.template);
+    restarted.metadata.annotations = { "kubectl.kubernetes.io/restartedAt": "2026-01-01T00:00:00Z" };
+    const t = recorder([good], [broken]);
+    const cluster = [broken, replicaSet(good, 1), replicaSet(broken, 2), replicaSet(broken, 3, restarted)];
+    const p = (await new EmbeddedMitigationAgent({ tracker: t }).propose(incident(["geo"]), diagnosisOf(restoreHypothesis(t, "Deployment", "geo")), [], ctx(cluster)))!;
+    assert.deepEqual(actions(p.plan)[0], { type: "rollout-undo", params: { namespace: NS, name: "geo", toRevision: 1 } });
   });
 
   it("never reverts a person's change after the onset silently: the plan carries a gate the guard sees", async () => {
