@@ -53,13 +53,15 @@ export async function benchSandboxScale(): Promise<Figures> {
     const pods = sb.store.list(sb.context.rt("Pod"), "bench");
     const heapAfter = process.memoryUsage().heapUsed;
     const all = `${sb.url}/api/v1/namespaces/bench/pods`;
+    // The sandbox authenticates like kube-apiserver: raw calls carry the admin's bearer token.
+    const headers = { authorization: `Bearer ${sb.adminToken}` };
     let bytes = 0;
-    const fullLists = await timeLoop(10, async () => { bytes = (await (await fetch(all)).arrayBuffer()).byteLength; });
-    const selectorLists = await timeLoop(200, () => fetch(`${all}?labelSelector=app%3Dsvc-250`).then((r) => r.arrayBuffer()));
+    const fullLists = await timeLoop(10, async () => { bytes = (await (await fetch(all, { headers })).arrayBuffer()).byteLength; });
+    const selectorLists = await timeLoop(200, () => fetch(`${all}?labelSelector=app%3Dsvc-250`, { headers }).then((r) => r.arrayBuffer()));
     const pagedLists = await timeLoop(10, async () => {
       let cont = "";
       do {
-        const page = (await (await fetch(`${all}?limit=500${cont ? `&continue=${cont}` : ""}`)).json()) as { metadata: { continue?: string } };
+        const page = (await (await fetch(`${all}?limit=500${cont ? `&continue=${cont}` : ""}`, { headers })).json()) as { metadata: { continue?: string } };
         cont = page.metadata.continue ?? "";
       } while (cont);
     });
@@ -67,7 +69,7 @@ export async function benchSandboxScale(): Promise<Figures> {
     // Watch: one watcher over all pods; N status changes made in the store are streamed over HTTP.
     const rv = sb.store.currentRv();
     const ctrl = new AbortController();
-    const res = await fetch(`${all}?watch=true&resourceVersion=${rv}`, { signal: ctrl.signal });
+    const res = await fetch(`${all}?watch=true&resourceVersion=${rv}`, { signal: ctrl.signal, headers });
     const reader = res.body!.getReader();
     const N = 20_000;
     const t = performance.now();
