@@ -39,6 +39,18 @@ export const INFORMED_KINDS: readonly InformedKind[] = [
   })),
 ];
 
+/**
+ * Kinds whose managedFields nothing reads (the flight recorder reads them only on the kinds it
+ * tracks): dropped from the cache as client-go's informer SetTransform does, because on a big
+ * cluster they are a large share of every Pod and ReplicaSet held.
+ */
+const LEAN_KINDS = new Set(["Pod", "ReplicaSet", "Endpoints", "Event"]);
+
+function trimmed<T extends KubernetesObject>(o: T, lean: boolean): T {
+  if (lean && o.metadata?.managedFields) delete o.metadata.managedFields;
+  return o;
+}
+
 type Entry = {
   kind: InformedKind;
   namespace?: string;
@@ -103,15 +115,17 @@ export class InformerCache {
     const [group, version] = kind.apiVersion.includes("/") ? kind.apiVersion.split("/") : ["", kind.apiVersion];
     const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
     const path = `${base}${namespace ? `/namespaces/${namespace}` : ""}/${kind.plural}`;
+    const lean = LEAN_KINDS.has(kind.kind);
     const list = async () => {
       const res = (await api.list(kind.apiVersion, kind.kind, namespace)) as unknown as { items: KubernetesObject[]; metadata?: { resourceVersion?: string } };
       // List items may omit apiVersion/kind; fill them in so every cached object is self-describing.
-      return { ...res, items: (res.items ?? []).map((o) => ({ ...o, apiVersion: o.apiVersion ?? kind.apiVersion, kind: o.kind ?? kind.kind })) };
+      return { ...res, items: (res.items ?? []).map((o) => trimmed({ ...o, apiVersion: o.apiVersion ?? kind.apiVersion, kind: o.kind ?? kind.kind }, lean)) };
     };
     const entry = { kind, namespace, synced: false, absent: false, failures: 0 } as Entry;
     const informer = makeInformer(this.kc, path, list as never);
     entry.informer = informer;
     const changed = (obj: KubernetesObject) => {
+      trimmed(obj, lean); // the watch hands over the object it caches: trim it there too
       for (const fn of this.listeners) fn(kind.kind, obj as KubeObject);
     };
     informer.on("add", changed);

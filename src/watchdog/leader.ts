@@ -47,6 +47,7 @@ export class LeaderElector {
   private holder: string | undefined;
   private observed: KubeObject | undefined;
   private lastRenew = -Infinity;
+  private failure: string | undefined;
   private stopped = false;
   private loopDone: Promise<void> | undefined;
   private wake?: () => void;
@@ -71,6 +72,11 @@ export class LeaderElector {
   /** Who leads, as last seen (this replica's identity when it leads; undefined when nobody does or not yet known). */
   get leader(): string | undefined {
     return this.leadingNow ? this.o.identity : this.holder;
+  }
+
+  /** Why the last try could not reach or write the Lease (a 403, an unreachable API server); undefined when it could. */
+  get problem(): string | undefined {
+    return this.failure;
   }
 
   /** Starts trying (idempotent); returns at once. */
@@ -105,6 +111,7 @@ export class LeaderElector {
         try {
           this.observed = await renewLease(client, this.ref, this.observed, identity, this.duration, clock.now());
           this.lastRenew = clock.now();
+          this.failure = undefined;
           return true;
         } catch (e) {
           // Someone else wrote the Lease since our renewal: read it to learn whether they took it.
@@ -113,6 +120,7 @@ export class LeaderElector {
         }
       }
       const took = await takeLease(client, this.ref, identity, this.duration, clock.now());
+      this.failure = undefined;
       if (took.holder === identity) {
         this.observed = took.lease;
         this.lastRenew = clock.now();
@@ -123,6 +131,7 @@ export class LeaderElector {
       this.set(false, took.holder === LOST_RACE ? this.holder : took.holder);
       return false;
     } catch (e) {
+      this.failure = `cannot take or renew the leader Lease ${this.ref.namespace}/${this.ref.name}: ${(e as Error).message}`;
       // The API server did not answer: a leader keeps leading until its renew deadline, then steps
       // down (before the Lease expires for the others, so two never act at once).
       if (this.leadingNow && clock.now() - this.lastRenew >= this.renewDeadlineMs) {

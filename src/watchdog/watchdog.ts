@@ -5,7 +5,8 @@
  * unfinished (core recovery), starts the informers, resumes every incident thread the ledger shows
  * open, then runs the loop. Stopping lets the running transaction commit or roll back, then parks
  * the thread for the next start. `--once` handles what is wrong now and returns an exit code: 0
- * when everything found was fixed.
+ * when everything found was fixed. With leader election (leader.ts) recovery, resuming and the loop
+ * wait for leadership and end with it; a standby only keeps its informers warm.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
@@ -15,6 +16,7 @@ import { StratusError } from "../base/errors.ts";
 import { redactText } from "../base/redact.ts";
 import type { LedgerStore } from "../core/ledger/index.ts";
 import { WriterLock } from "../core/lock.ts";
+import { DEFAULT_LEASE_NAMESPACE } from "../core/lock-defaults.ts";
 import type { Policy } from "../core/policy.ts";
 import { recoverTransactions } from "../core/recovery.ts";
 import type { TransactionSettings } from "../core/transaction.ts";
@@ -97,7 +99,7 @@ export class Watchdog {
     if (o.leaderElection) {
       const e = o.leaderElection;
       this.elector = new LeaderElector({
-        client: o.client, clock: o.clock, identity: o.identity ?? D.DEFAULT_IDENTITY, namespace: o.leaseNamespace ?? "default", ...e, log: this.log,
+        client: o.client, clock: o.clock, identity: o.identity ?? D.DEFAULT_IDENTITY, namespace: o.leaseNamespace ?? DEFAULT_LEASE_NAMESPACE, ...e, log: this.log,
         onChange: (leading) => {
           o.metrics.leader.set(leading ? 1 : 0);
           // A replica that lost the election leaves its loop at once (a running transaction finishes first).
@@ -165,6 +167,8 @@ export class Watchdog {
       reasons.push(...(why.length ? why.slice(0, MAX_READINESS_REASONS) : ["informers starting"]));
       if (why.length > MAX_READINESS_REASONS) reasons.push(`and ${why.length - MAX_READINESS_REASONS} more informers not synced`);
     }
+    // A standby that cannot reach the Lease (RBAC, API server) could never take over: not ready.
+    if (standby && this.elector!.problem) reasons.push(this.elector!.problem);
     if (this.stopping) reasons.push("shutting down");
     return { ready: reasons.length === 0, reasons: standby ? [standby, ...reasons] : reasons };
   }

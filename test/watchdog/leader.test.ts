@@ -70,6 +70,52 @@ describe("leader election", () => {
     assert.equal(await a.tryAcquireOrRenew(), true);
     assert.equal((await client.read(ref))!.spec.leaseTransitions, 2);
     await a.stop();
+
+    // A Lease it cannot write (here: its namespace does not exist) is a problem it names, not a leader.
+    const lost = new LeaderElector({ ...opts, namespace: "no-such-namespace", identity: "c" });
+    assert.equal(await lost.tryAcquireOrRenew(), false);
+    assert.match(lost.problem ?? "", /^cannot take or renew the leader Lease no-such-namespace\/unit-leader: .*not found/i);
+  });
+
+  it("a watchdog that loses the Lease to another holder stands by, and leads again once it is free", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stratus-leader-lose-"));
+    const ledger = openLedger({ path: join(dir, "ledger.db"), now: () => clock.now() });
+    const checkpointer = openCheckpointer(join(dir, "ledger.checkpoints.db"));
+    const metrics = new StratusMetrics(() => clock.now(), { processMetrics: false });
+    const logs: string[] = [];
+    const wd = new Watchdog({
+      kubeConfig: cluster.kc, client, clock, namespaces: ["default"], ledger, checkpointer,
+      policy: parsePolicy("requireApproval: [high]\n"), agents: stubAgents([]), metrics, alerts: new AlertStore(() => clock.now()),
+      identity: "wd-lose", leaderElection: { name: "lose-leader", leaseDurationSeconds: 60, retryPeriodMs: 5_000 }, log: (l) => logs.push(l),
+    });
+    const done = wd.run();
+    const gauge = async () => (await metrics.registry.getSingleMetricAsString("stratus_leader")).match(/^stratus_leader (\d)$/m)?.[1];
+    try {
+      await eventually(() => wd.elector!.leading && wd.readiness().ready, 30_000, "it to lead and be ready");
+      assert.deepEqual(wd.readiness().reasons, []);
+      const ref = wd.elector!.ref;
+      // The watchdog renews all the while: read and replace until our write is not the one answered 409.
+      const overwrite = (spec: Record<string, unknown>) => eventually(async () => {
+        const current = (await client.read(ref))!;
+        return client.replace({ ...current, spec: { ...current.spec, ...spec } });
+      }, 10_000, "the Lease to be overwritten");
+      const held = await overwrite({ holderIdentity: "intruder", renewTime: new Date(clock.now()).toISOString() });
+      await eventually(() => !wd.elector!.leading, 30_000, "it to notice at its next renewal").catch((e) => assert.fail(`${e.message}\n${logs.join("\n")}`));
+      assert.deepEqual(wd.readiness(), { ready: true, reasons: ["standby: leader is intruder"] });
+      assert.equal(await gauge(), "0");
+
+      await overwrite({ holderIdentity: "" });
+      await eventually(() => wd.elector!.leading, 30_000, "it to lead again once the Lease is free");
+      assert.equal(await gauge(), "1");
+      assert.equal((await client.read(ref))!.spec.leaseTransitions, held.spec.leaseTransitions + 1, "retaking it from another holder is a transition");
+      assert.ok(logs.some((l) => l.includes("standby: the leader is intruder")), logs.join("\n"));
+    } finally {
+      await wd.stop();
+      assert.equal(await done, 0);
+      assert.equal((await client.read(wd.elector!.ref))!.spec.holderIdentity, "", "released on stop");
+      ledger.close();
+      await closeCheckpointer(checkpointer);
+    }
   });
 
   it("two watchdogs: exactly one acts; after the leader stops, the standby takes over and fixes the next fault", async () => {
@@ -98,7 +144,7 @@ describe("leader election", () => {
       const standby = replicas.find((r) => r !== leader)!;
       await eventually(() => standby.wd.elector!.leader === leader.identity && standby.wd.readiness().ready, 30_000, "the standby to see the leader and be ready");
       assert.deepEqual(standby.wd.readiness(), { ready: true, reasons: [`standby: leader is ${leader.identity}`] });
-      await assert.rejects(standby.wd.approve("INC-x", { by: "someone" }), new RegExp(`standby; the leader is ${leader.identity}`));
+      await assert.rejects(standby.wd.approve("INC-x", { by: "someone", reject: false }), new RegExp(`standby; the leader is ${leader.identity}`));
       assert.match(await leader.metrics.registry.getSingleMetricAsString("stratus_leader"), /stratus_leader 1$/m);
       assert.match(await standby.metrics.registry.getSingleMetricAsString("stratus_leader"), /stratus_leader 0$/m);
 

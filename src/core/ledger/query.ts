@@ -65,7 +65,10 @@ export function compileQuery(q: LedgerQuery = {}): CompiledQuery {
   }
   if (q.kind !== undefined) {
     const kinds: readonly string[] = typeof q.kind === 'string' ? [q.kind] : q.kind;
-    where.push(`kind IN (${kinds.map(() => '?').join(', ')})`);
+    // With an incident or transaction given, that index is the narrow one: `+kind` keeps SQLite
+    // from walking every entry of the kind in the whole ledger instead (100,000 entries: ~350 ms).
+    const column = q.incidentId !== undefined || q.txId !== undefined ? '+kind' : 'kind';
+    where.push(`${column} IN (${kinds.map(() => '?').join(', ')})`);
     params.push(...kinds);
   }
   if (q.actor !== undefined) {

@@ -73,7 +73,7 @@ describe('summaries', () => {
 describe('query compilation', () => {
   it('ANDs filters into one parameterised statement', () => {
     const { sql, params } = compileQuery({ incidentId: 'inc-1', kind: ['plan', 'commit'], object: { kind: 'Deployment', name: 'geo', namespace: 'hotel' }, since: '2025-03-01', limit: 5, order: 'desc' });
-    assert.match(sql, /WHERE incident_id = \? AND kind IN \(\?, \?\) AND seq IN \(SELECT seq FROM entry_objects WHERE kind = \? COLLATE NOCASE AND name = \? AND namespace = \?\) AND time >= \? ORDER BY seq DESC LIMIT \?$/);
+    assert.match(sql, /WHERE incident_id = \? AND \+kind IN \(\?, \?\) AND seq IN \(SELECT seq FROM entry_objects WHERE kind = \? COLLATE NOCASE AND name = \? AND namespace = \?\) AND time >= \? ORDER BY seq DESC LIMIT \?$/);
     assert.deepEqual(params, ['inc-1', 'plan', 'commit', 'Deployment', 'geo', 'hotel', '2025-03-01T00:00:00.000Z', 5]);
   });
 
