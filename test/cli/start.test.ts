@@ -32,7 +32,7 @@ describe("stratus start", () => {
       assert.match(stdout, /^fault: injected service-target-port into Service \S+/m);
       assert.match(stdout, /^diagnosed: Service \S+ .*\(misconfiguration, /m);
       assert.match(stdout, /^committed$/m);
-      assert.match(stderr, /metrics scrape http:\/\/127\.0\.0\.1:\d+\/metrics \(the cluster's own \/metrics\)/);
+      assert.match(stderr, /metrics scrape http:\/\/127\.0\.0\.1:\d+\/metrics, telemetry /);
       child.kill("SIGINT");
       assert.equal(await exited, 0, stderr);
     } finally {

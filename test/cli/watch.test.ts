@@ -104,16 +104,18 @@ describe("stratus watch on a sandbox with a fault injected", () => {
     await inject("service-target-port", { kind: "Service", name: "geo" });
     const api = await startScriptedOpenAI();
     const model = (req: RecordedRequest): ScriptedReply => {
-      const system = String(req.messages[0]?.content ?? "");
+      // langchain's agent sends the system prompt as content parts: read their text either way.
+      const system = JSON.stringify(req.messages[0]?.content ?? "");
       const sawTool = req.messages.some((m) => m.role === "tool");
       if (system.includes("diagnosis agent")) {
         if (!sawTool) return { toolCalls: [{ name: "get_object", args: { kind: "Service", namespace: NS, name: "geo" } }] };
-        return { content: JSON.stringify({ hypotheses: [{ rootCause: { kind: "Service", namespace: NS, name: "geo" }, layer: "virtualization", type: "misconfiguration", summary: "Service geo targets port 9999, which geo does not serve", confidence: 0.9, evidence: [{ source: "spec", fact: "targetPort 9999" }], facts: { servedPort: 8083 } }], path: ["frontend", "search", "geo"] }) };
+        // Answers go through the stage's structured-output tool, as langchain's createAgent asks.
+        return { toolCalls: [{ name: "extract-diagnosis", args: { hypotheses: [{ rootCause: { kind: "Service", namespace: NS, name: "geo" }, layer: "virtualization", type: "misconfiguration", summary: "Service geo targets port 9999, which geo does not serve", confidence: 0.9, evidence: [{ source: "spec", fact: "targetPort 9999" }], facts: { servedPort: 8083 } }], path: ["frontend", "search", "geo"] } }] };
       }
       if (system.includes("mitigation agent")) {
-        return { content: JSON.stringify({ hypothesis: 0, plan: { steps: [{ id: "port", action: { type: "update-service", params: { namespace: NS, name: "geo", ports: [{ name: "grpc", port: 8083, targetPort: 8083 }] } } }] }, rationale: "restore the port geo serves" }) };
+        return { toolCalls: [{ name: "extract-plan", args: { hypothesis: 0, plan: { steps: [{ id: "port", action: { type: "update-service", params: { namespace: NS, name: "geo", ports: [{ name: "grpc", port: 8083, targetPort: 8083 }] } } }] }, rationale: "restore the port geo serves" } }] };
       }
-      return { content: JSON.stringify({ restored: true, escalate: false, summary: "ok", details: [] }) };
+      return { toolCalls: [{ name: "extract-review", args: { restored: true, escalate: false, summary: "ok", details: [] } }] };
     };
     api.push(...Array.from({ length: 20 }, () => model));
     try {
@@ -121,7 +123,7 @@ describe("stratus watch on a sandbox with a fault injected", () => {
       const run = await stratus(["watch", "--kubeconfig", cluster.kubeconfigFile, "-n", NS, "--ledger", ledgerPath, "--once", "--once-quiet", "90s", "--once-timeout", "20m", "--speed", String(SPEED),
         "--llm", "openai", "--model", "scripted-model", "--base-url", api.url]);
       assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
-      assert.match(run.stdout, /^diagnosed: Service geo targets port 9999.*\[llm\]$/m);
+      assert.match(run.stdout, /^diagnosed: Service geo targets port 9999.*\[llm\]$/m, run.stderr);
       assert.match(run.stderr, /llm openai model=scripted-model/);
       assert.ok(api.requests.some((r) => r.messages.some((m) => m.role === "tool" && String(m.content).includes('"targetPort":9999'))), "the tool result reached the model");
       assert.equal((await client.read(svc("geo")))!.spec.ports[0].targetPort, 8083);

@@ -10,6 +10,7 @@ import { runTransaction } from "../../src/core/transaction.ts";
 import { parsePlan } from "../../src/core/plan.ts";
 import { sameDesiredState } from "../../src/core/snapshot.ts";
 import { KubeClient } from "../../src/kube/kube-client.ts";
+import { WriterLock } from "../../src/core/lock.ts";
 import { eventually } from "../helpers/sandbox.ts";
 import { startTnrFixture, type TnrFixture } from "../helpers/tnr.ts";
 
@@ -39,7 +40,10 @@ describe("TNR under API faults", () => {
       const plan = parsePlan({ steps: [good
         ? { id: "env", action: { type: "set-env", params: { namespace: "default", name: "flaky", container: "nginx", env: { ROUND: String(i) } } } }
         : { id: "break", action: { type: "set-image", params: { namespace: "default", name: "flaky", container: "nginx", image: "nginx:0.0.0-missing" } } }] });
-      const res = await runTransaction({ plan, kind: "change", actor: "agent:test" }, f.deps({ client, settings: { stabilizationMs: 20_000, apiRetryBaseMs: 20 } }));
+      // The clock runs 40x: a 15 s Lease would be 375 ms of wall time, shorter than one slow
+      // request on a loaded machine. 120 s (3 s wall) still sees its renewals hit by the faults.
+      const lock = new WriterLock({ client, clock: f.clock, identity: "test-writer", leaseDurationSeconds: 120 });
+      const res = await runTransaction({ plan, kind: "change", actor: "agent:test" }, f.deps({ client, lock, settings: { stabilizationMs: 20_000, apiRetryBaseMs: 20 } }));
       outcomes.push(res.outcome);
       reasons.push(`${i}: ${res.outcome}: ${res.reason}`);
       assert.ok(["committed", "rolled-back", "aborted"].includes(res.outcome), `round ${i}: ${res.outcome}: ${res.reason}`);

@@ -133,6 +133,8 @@ export async function startCommand(argv: string[], io: Io): Promise<number> {
     let schedule: Promise<void> = Promise.resolve();
     code = await runWatch({
       kubeconfig, namespaces: [app.namespace], ledgerPath, policyFile: values.policy, llm, listen: values.listen,
+      // The sandbox's service metrics are on its plain-HTTP side (its API speaks HTTPS with a CA of its own).
+      metricsUrl: `${sandbox.url}/metrics`,
       dryRun: values["dry-run"], clock, signal: stop.signal, handleSignals: false,
       ...(values.telemetry === undefined ? {} : { telemetry: telemetryFlag(values.telemetry) }),
       onStarted: ({ watchdog }) => {

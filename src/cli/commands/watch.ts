@@ -50,6 +50,8 @@ improve). Every step goes to the ledger; the story goes to the terminal.
   --playbooks DIR        the playbook library, reloaded live when a file changes (default: playbooks/)
   --llm none|openai      agents' reasoner: embedded rules (none, default) or an OpenAI-compatible model
   --model NAME           the model, with --llm openai (key from OPENAI_API_KEY)
+  --llm-tools on|off     on (default): the model calls read-only tools; off: the reads go in the
+                         prompt and the model answers JSON (servers without tool calling)
   --base-url URL         an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server)
   --metrics-url URL      a /metrics endpoint to scrape for service metrics
   --prometheus URL       a Prometheus server to query instead
@@ -143,6 +145,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
       policy: { type: "string" },
       playbooks: { type: "string" },
       llm: { type: "string", default: "none" },
+      "llm-tools": { type: "string" },
       model: { type: "string" },
       "base-url": { type: "string" },
       "metrics-url": { type: "string" },
@@ -173,7 +176,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
   if (values["metrics-url"] && values.prometheus) throw new UsageError("pass --metrics-url or --prometheus, not both");
   let llm: LlmConfig;
   try {
-    llm = llmConfigFromFlags({ llm: values.llm, model: values.model, baseUrl: values["base-url"] });
+    llm = llmConfigFromFlags({ llm: values.llm, model: values.model, baseUrl: values["base-url"], tools: values["llm-tools"] });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -259,7 +262,7 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
     const model = createChatModel(s.llm);
     if (model && s.llm.provider === "openai") {
       agents = withLlm(agents, {
-        model, modelName: s.llm.model, maxToolRounds: s.llm.maxToolRounds, policy,
+        model, modelName: s.llm.model, maxToolRounds: s.llm.maxToolRounds, policy, tools: s.llm.tools,
         record: (call) => {
           recordLlmCall(ledger, call);
           metrics.onLlmCall(call);
