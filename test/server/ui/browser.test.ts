@@ -10,7 +10,7 @@
  * — and live updates arrive over server-sent events. A viewer without the approve verb is refused.
  * Screenshots go to a temp dir, or to STRATUS_UI_SCREENSHOTS=DIR.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -122,6 +122,7 @@ describe("the web UI in chromium, over a real watchdog's ledger", () => {
 
     const profile = mkdtempSync(join(tmpdir(), "stratus-chromium-"));
     dirs.push(profile);
+    assert.ok(existsSync("/usr/bin/chromium"), "the browser tests drive Debian's chromium: apt-get install chromium (.ci/run does); never a downloaded browser");
     context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
     page = context.pages()[0] ?? (await context.newPage());
   });
