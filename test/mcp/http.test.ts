@@ -19,38 +19,9 @@ import { deploymentRef } from "../graph/harness.ts";
 import { eventually } from "../helpers/sandbox.ts";
 import { callJson, callText } from "./client.ts";
 import { APP, heldIncident, type HeldIncident } from "./fixture.ts";
+import { incidentRbacYaml } from "../helpers/incident-rbac.ts";
 
-const RBAC = `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: stratus-viewer}
-rules:
-- apiGroups: [stratus.dev]
-  resources: [incidents]
-  verbs: [get]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: viewer-reads}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: stratus-viewer}
-subjects:
-- {kind: ServiceAccount, name: viewer, namespace: default}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: stratus-approver, namespace: default}
-rules:
-- apiGroups: [stratus.dev]
-  resources: [incidents]
-  verbs: [get, approve]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: oncall-approves, namespace: default}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: stratus-approver}
-subjects:
-- {kind: ServiceAccount, name: oncall, namespace: default}
-`;
+const RBAC = incidentRbacYaml("default");
 
 describe("MCP over HTTP at /mcp (TokenReview + SubjectAccessReview)", () => {
   let f: HeldIncident;

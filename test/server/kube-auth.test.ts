@@ -18,6 +18,7 @@ import { approveCommand } from "../../src/cli/commands/approve.ts";
 import { KubeClient } from "../../src/kube/kube-client.ts";
 import type { KubeObject } from "../../src/kube/types.ts";
 import { AlertStore, KubeAuthenticator, startServer, type RunningServer } from "../../src/server/index.ts";
+import { incidentRbacYaml } from "../helpers/incident-rbac.ts";
 import { eventually, startTestCluster, type TestCluster } from "../helpers/sandbox.ts";
 
 const DIGEST = `sha256:${"b".repeat(64)}`;
@@ -34,37 +35,7 @@ metadata: {name: payments}
 apiVersion: v1
 kind: Namespace
 metadata: {name: stratus-system}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: stratus-approver, namespace: shop}
-rules:
-- apiGroups: [stratus.dev]
-  resources: [incidents]
-  verbs: [get, approve]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: oncall-approves, namespace: shop}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: stratus-approver}
-subjects:
-- {kind: ServiceAccount, name: oncall, namespace: shop}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: stratus-viewer}
-rules:
-- apiGroups: [stratus.dev]
-  resources: [incidents]
-  verbs: [get]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: viewer-reads}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: stratus-viewer}
-subjects:
-- {kind: ServiceAccount, name: viewer, namespace: shop}
----
+---${incidentRbacYaml("shop")}---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata: {name: stratus-auth-delegator}

@@ -27,6 +27,7 @@ import {
   type ObjectQuery,
   type SqliteLedger,
 } from '../../core/ledger/index.ts';
+import { parseListen } from '../../server/listen.ts';
 
 export interface CommandIo {
   /** Writes one line of output (no trailing newline). */
@@ -249,15 +250,18 @@ async function runDiff(ledger: SqliteLedger, flags: Flags, positionals: string[]
   return 0;
 }
 
-function parseListenFlag(value: string): { host: string; port: number } {
-  const m = /^(?:\[?([^\]]*)\]?:)?(\d{1,5})$/.exec(value.trim());
-  if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8470), not '${value}'`);
-  return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
+function checkListenFlag(value: string): string {
+  try {
+    parseListen(value);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return value;
 }
 
 /** Serves the read-only web UI until SIGINT/SIGTERM. */
 async function runServe(ledger: SqliteLedger, flags: Flags, io: CommandIo): Promise<number> {
-  const { host, port } = parseListenFlag(flags.listen as string);
+  const listen = checkListenFlag(flags.listen as string);
   const { randomToken, serveUi, StaticTokenAuthenticator } = await import('../../server/ui/serve.ts'); // the web server loads only for serve
   const tokenFile = flags['token-file'] as string | undefined;
   let token: string;
@@ -267,7 +271,7 @@ async function runServe(ledger: SqliteLedger, flags: Flags, io: CommandIo): Prom
     throw new CommandFailure(`cannot read --token-file ${tokenFile}: ${(err as Error).message}`);
   }
   if (!token) throw new CommandFailure(`--token-file ${tokenFile} is empty; put one line of token in it`);
-  const ui = await serveUi(host, port, { ledger, authenticator: new StaticTokenAuthenticator(token), verify: () => ledger.verify() });
+  const ui = await serveUi(listen, { ledger, authenticator: new StaticTokenAuthenticator(token), verify: () => ledger.verify() });
   io.out(`serving the ledger read-only at ${ui.url}/ui/incidents`);
   if (!tokenFile) io.out(`log in with the token: ${token}`);
   await new Promise<void>((resolve) => {
@@ -373,7 +377,7 @@ export async function ledgerCommand(argv: string[], io: CommandIo): Promise<numb
     }
     const db = flags.db as string;
     formatOf(flags, FORMATS[cmd], cmd === 'export' ? 'ndjson' : cmd === 'diff' ? 'diff' : 'table');
-    if (cmd === 'serve') parseListenFlag(flags.listen as string);
+    if (cmd === 'serve') checkListenFlag(flags.listen as string);
     if (cmd === 'list') listQuery(flags); // reject bad filters before touching the file
     const keyFile = flags['ledger-key'] as string | undefined;
     const dataKeyFile = flags['ledger-data-key'] as string | undefined;

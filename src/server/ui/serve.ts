@@ -5,9 +5,8 @@
  * random, printed once at start like a notebook server's — compared in constant time.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { credentialOf, type AuthDecision, type RequestAuthenticator } from "../http-auth.ts";
+import { listenHttp } from "../listen.ts";
 import { uiRoutes, type UiDeps } from "./routes.ts";
 import type { IncomingMessage } from "node:http";
 
@@ -33,10 +32,10 @@ export const randomToken = () => randomBytes(24).toString("base64url");
 
 export type ServedUi = { url: string; close(): Promise<void> };
 
-/** Serves /ui (and redirects / to it) on `host:port`; everything else is 404. */
-export async function serveUi(host: string, port: number, deps: Omit<UiDeps, "approve" | "incidents">): Promise<ServedUi> {
+/** Serves /ui (and redirects / to it) on `listen` (HOST:PORT); everything else is 404. */
+export async function serveUi(listen: string, deps: Omit<UiDeps, "approve" | "incidents">): Promise<ServedUi> {
   const route = uiRoutes(deps);
-  const server = createServer((req, res) => {
+  return listenHttp(listen, (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     Promise.resolve(route(req, res, url))
       .then((handled) => {
@@ -50,16 +49,4 @@ export async function serveUi(host: string, port: number, deps: Omit<UiDeps, "ap
         res.end(`internal error: ${(e as Error).message}\n`);
       });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
-  const addr = server.address() as AddressInfo;
-  return {
-    url: `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
 }

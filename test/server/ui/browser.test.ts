@@ -27,41 +27,12 @@ import { uiRoutes } from "../../../src/server/ui/index.ts";
 import { Watchdog } from "../../../src/watchdog/index.ts";
 import { eventually, startTestCluster, type TestCluster } from "../../helpers/sandbox.ts";
 import { deployment, deploymentRef } from "../../graph/harness.ts";
+import { incidentRbacYaml } from "../../helpers/incident-rbac.ts";
 
 const SPEED = 20;
 export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-const RBAC = `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: stratus-approver, namespace: default}
-rules:
-- apiGroups: [stratus.dev]
-  resources: [incidents]
-  verbs: [get, approve]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: oncall-approves, namespace: default}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: stratus-approver}
-subjects:
-- {kind: ServiceAccount, name: oncall, namespace: default}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: stratus-viewer}
-rules:
-- apiGroups: [stratus.dev]
-  resources: [incidents]
-  verbs: [get]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: viewer-reads}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: stratus-viewer}
-subjects:
-- {kind: ServiceAccount, name: viewer, namespace: default}
-`;
+const RBAC = incidentRbacYaml("default");
 
 describe("the web UI in chromium, over a real watchdog's ledger", () => {
   let cluster: TestCluster;
