@@ -4,13 +4,14 @@
  * Ctrl-C stops everything cleanly and prints where the ledger is and how to review it; the ledger
  * verifies. Bad flags exit 2 with a message that says what to pass.
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { openLedger } from "../../src/core/ledger/index.ts";
+import { runCli } from "../helpers/cli.ts";
 import { eventually } from "../helpers/sandbox.ts";
 
 const MAIN = join(import.meta.dirname, "../../src/cli/main.ts");
@@ -51,9 +52,7 @@ describe("stratus start", () => {
   });
 
   it("refuses bad flags with exit 2", async () => {
-    const run = (args: string[]) => new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
-      const c = execFile(process.execPath, ["--import", "tsx", MAIN, "start", ...args], { timeout: 30_000 }, (_e, stdout, stderr) => resolve({ code: c.exitCode, stdout, stderr }));
-    });
+    const run = (args: string[]) => runCli(["start", ...args]);
     const a = await run(["--fault", "meteor-strike"]);
     assert.equal(a.code, 2);
     assert.match(a.stderr, /unknown fault kind "meteor-strike"; kinds: service-target-port/);

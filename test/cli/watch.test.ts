@@ -18,6 +18,7 @@ import { openLedger } from "../../src/core/ledger/index.ts";
 import { KubeClient } from "../../src/kube/kube-client.ts";
 import { recordApprovalRequest } from "../../src/graph/approvals.ts";
 import { startTestCluster, type TestCluster } from "../helpers/sandbox.ts";
+import { runCli } from "../helpers/cli.ts";
 import { startScriptedOpenAI, type RecordedRequest, type ScriptedReply } from "../helpers/scripted-openai.ts";
 
 const MAIN = join(import.meta.dirname, "../../src/cli/main.ts");
@@ -144,19 +145,19 @@ describe("stratus watch on a sandbox with a fault injected", () => {
 
 describe("stratus watch and approve: flags", () => {
   it("refuses contradictory or incomplete flags with exit 2 and says what to pass", async () => {
-    const a = await stratus(["watch", "--once-timeout", "5m"], 30_000);
+    const a = await runCli(["watch", "--once-timeout", "5m"]);
     assert.equal(a.code, 2);
     assert.match(a.stderr, /--once-timeout and --once-quiet need --once/);
-    const b = await stratus(["watch", "--llm", "openai"], 30_000);
+    const b = await runCli(["watch", "--llm", "openai"]);
     assert.equal(b.code, 2);
     assert.match(b.stderr, /needs --model NAME/);
-    const c = await stratus(["watch", "--interval", "soon"], 30_000);
+    const c = await runCli(["watch", "--interval", "soon"]);
     assert.equal(c.code, 2);
     assert.match(c.stderr, /--interval: "soon" is not a duration: .* e\.g\. 90s, 1m30s, 500ms or 2h/);
-    const bare = await stratus(["watch", "--interval", "30"], 30_000);
+    const bare = await runCli(["watch", "--interval", "30"]);
     assert.equal(bare.code, 2);
     assert.match(bare.stderr, /--interval: 30 has no unit: add one, e\.g\. 30s/);
-    const d = await stratus(["watch", "--help"], 30_000);
+    const d = await runCli(["watch", "--help"]);
     assert.equal(d.code, 0);
     assert.match(d.stdout, /--once/);
   });
@@ -164,13 +165,13 @@ describe("stratus watch and approve: flags", () => {
   it("stratus approve records a decision for a waiting incident in the ledger, once", async () => {
     const ledgerPath = join(mkdtempSync(join(tmpdir(), "stratus-cli-approve-")), "ledger.db");
     recordApprovalRequestForTest(ledgerPath, "INC-7", 1);
-    const ok = await stratus(["approve", "INC-7", "--by", "alice", "--note", "go", "--ledger", ledgerPath], 30_000);
+    const ok = await runCli(["approve", "INC-7", "--by", "alice", "--note", "go", "--ledger", ledgerPath]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /approved attempt 1 of INC-7 by alice/);
-    const again = await stratus(["approve", "INC-7", "--by", "bob", "--ledger", ledgerPath], 30_000);
+    const again = await runCli(["approve", "INC-7", "--by", "bob", "--ledger", ledgerPath]);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /not waiting for an approval/);
-    const noBy = await stratus(["approve", "INC-7", "--ledger", ledgerPath], 30_000);
+    const noBy = await runCli(["approve", "INC-7", "--ledger", ledgerPath]);
     assert.equal(noBy.code, 2);
     assert.match(noBy.stderr, /--by NAME is required/);
     const ledger = openLedger({ path: ledgerPath, create: false });
