@@ -1,7 +1,8 @@
 /**
  * The watchdog at the issue's scale: a sandbox holding 5,000 running pods in 500 Deployments, and
  * `stratus watch -n bench` as its own process (the compiled CLI when `npm run build` has made
- * dist/, else through tsx — the report says which). Once /readyz answers (informers synced) the
+ * dist/, with the Node flags of the image's ENTRYPOINT — so the figure is the shipped process's —,
+ * else through tsx; the report says which). Once /readyz answers (informers synced) the
  * cluster is left idle for a window; the figures are the watchdog process's resident memory and
  * its CPU over that window, read from /proc (Linux). Targets: ≤ 250 MB RSS, ≤ 5% of a core idle.
  */
@@ -17,6 +18,14 @@ type Figures = Record<string, number | string>;
 const IDLE_WINDOW_MS = 30_000;
 const READY_TIMEOUT_MS = 180_000;
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** The Node flags the image runs the CLI with: those between "node" and the script in the Dockerfile's ENTRYPOINT. */
+export function imageNodeFlags(dockerfile = "Dockerfile"): string[] {
+  if (!existsSync(dockerfile)) return [];
+  const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(readFileSync(dockerfile, "utf8"));
+  const argv = line ? (JSON.parse(line[1]) as string[]) : [];
+  return argv[0] === "node" ? argv.slice(1).filter((a) => a.startsWith("--")) : [];
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -74,7 +83,8 @@ export async function benchWatchdog(): Promise<Figures> {
     const port = await freePort();
     const metricsPort = await freePort();
     const compiled = existsSync("dist/src/cli/main.js");
-    const entry = compiled ? ["dist/src/cli/main.js"] : ["--import", "tsx", "src/cli/main.ts"];
+    const flags = compiled ? imageNodeFlags() : [];
+    const entry = compiled ? [...flags, "dist/src/cli/main.js"] : ["--import", "tsx", "src/cli/main.ts"];
     const child = spawn(process.execPath, [...entry, "watch", "--kubeconfig", kubeconfig, "-n", "bench", "--ledger", join(dir, "ledger.db"), "--listen", `127.0.0.1:${port}`, "--metrics-listen", `127.0.0.1:${metricsPort}`, "--dry-run"], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (c) => (stderr = (stderr + c).slice(-4000)));
@@ -92,7 +102,7 @@ export async function benchWatchdog(): Promise<Figures> {
       const idleCpu = (end.cpuSeconds - atReady.cpuSeconds) / ((Date.now() - t0) / 1000);
       return {
         "cluster": "5,000 running pods in 500 Deployments, 50 nodes (sandbox, idle)",
-        "watchdog run as": compiled ? "compiled (dist/)" : "tsx (run `npm run build` first for the shipped figure)",
+        "watchdog run as": compiled ? `compiled (dist/), as the image runs it${flags.length ? ` (node ${flags.join(" ")})` : ""}` : "tsx (run `npm run build` first for the shipped figure)",
         "start to ready: informers synced (s)": Number(readySeconds.toFixed(1)),
         "CPU to get ready (s)": Number(atReady.cpuSeconds.toFixed(1)),
         "RSS when ready (MB)": Math.round(atReady.rssMb),

@@ -161,16 +161,17 @@ export const eventTime = (e: KubeObject): number =>
   Date.parse(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? "") || 0;
 
 function recentEvents(events: KubeObject[], after: number): KubeObject[] {
-  const byNs = new Map<string, KubeObject[]>();
+  // Each event's time parsed once (not in the comparator): a big namespace holds tens of thousands.
+  const byNs = new Map<string, Array<{ e: KubeObject; t: number }>>();
   for (const e of events) {
     const t = eventTime(e);
     if (t && t < after) continue;
     const ns = e.metadata.namespace ?? "";
     const list = byNs.get(ns) ?? [];
-    list.push(e);
+    list.push({ e, t });
     byNs.set(ns, list);
   }
-  const out: KubeObject[] = [];
-  for (const list of byNs.values()) out.push(...list.sort((a, b) => eventTime(a) - eventTime(b)).slice(-DEFAULT_MAX_EVENTS_PER_NAMESPACE));
-  return out.sort((a, b) => eventTime(a) - eventTime(b));
+  const out: Array<{ e: KubeObject; t: number }> = [];
+  for (const list of byNs.values()) out.push(...list.sort((a, b) => a.t - b.t).slice(-DEFAULT_MAX_EVENTS_PER_NAMESPACE));
+  return out.sort((a, b) => a.t - b.t).map((x) => x.e);
 }

@@ -5,6 +5,7 @@
  * adds the verbs the stock one lacks (JSON patch, pod logs). Transport, auth and discovery stay
  * client-node's own.
  */
+import { shareConnections } from "./shared-connections.ts";
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { ApiException } from "@kubernetes/client-node";
 
@@ -13,7 +14,7 @@ type ResponseContext = Parameters<KubernetesObjectApi["processResponse"]>[0];
 
 export class RawObjectApi extends KubernetesObjectApi {
   static forConfig(kc: KubeConfig): RawObjectApi {
-    const api = kc.makeApiClient(RawObjectApi);
+    const api = shareConnections(kc).makeApiClient(RawObjectApi);
     api.setDefaultNamespace(kc);
     return api;
   }

@@ -15,6 +15,8 @@ export type CheckSubject = ObjectAddress & { namespace: string };
 
 export class ClusterView {
   private readonly cache = new Map<string, Promise<KubeObject[]>>();
+  /** ReplicaSets by uid and by "namespace/name", built once per view: every pod asks (5,000 pods × 500 ReplicaSets by scan was the idle watchdog's hottest line). */
+  private replicaSetIndex?: Promise<Map<string, KubeObject>>;
 
   constructor(
     private readonly cluster: ClusterClient,
@@ -54,11 +56,24 @@ export class ClusterView {
     const owner = controllerOf(pod);
     if (!owner) return { kind: "Pod", namespace, name: pod.metadata.name };
     if (owner.kind === "ReplicaSet") {
-      const rs = (await this.replicaSets()).find((r) => r.metadata.namespace === namespace && (r.metadata.uid === owner.uid || r.metadata.name === owner.name));
+      const index = await this.replicaSetsIndexed();
+      const rs = (owner.uid ? index.get(`uid:${owner.uid}`) : undefined) ?? index.get(`${namespace}/${owner.name}`);
       const deploy = rs && controllerOf(rs);
       if (deploy?.kind === "Deployment") return { kind: "Deployment", namespace, name: deploy.name };
     }
     return { kind: owner.kind, namespace, name: owner.name };
+  }
+
+  private replicaSetsIndexed(): Promise<Map<string, KubeObject>> {
+    this.replicaSetIndex ??= this.replicaSets().then((list) => {
+      const index = new Map<string, KubeObject>();
+      for (const rs of list) {
+        if (rs.metadata.uid) index.set(`uid:${rs.metadata.uid}`, rs);
+        index.set(`${rs.metadata.namespace ?? ""}/${rs.metadata.name}`, rs);
+      }
+      return index;
+    });
+    return this.replicaSetIndex;
   }
 
   /** "namespace/name" of the workload a pod belongs to (see workloadRefOf). */

@@ -15,6 +15,12 @@ export const DEFAULT_BASELINE_LOOKBACK_MS = 2 * 60_000;
 /** Health for a transaction's H0/H1/H2: this many samples this far apart (hysteresis). */
 export const DEFAULT_HEALTH_SAMPLES = 3;
 export const DEFAULT_HEALTH_INTERVAL_MS = 5_000;
+/**
+ * Verification of an incident's fix ends before the whole stabilisation once the incident's own
+ * checks have passed in every sample for this long (and the window's verdict is Successful): long
+ * enough for a restarted crash-looping container to fail again, short beside the stabilisation.
+ */
+export const DEFAULT_SETTLE_MIN_CLEAR_MS = 15_000;
 /** The health-severity gauge is refreshed this often. */
 export const DEFAULT_HEALTH_GAUGE_INTERVAL_MS = 15_000;
 /** An escalated incident's symptoms coming back within this long do not open a new incident. */
@@ -41,3 +47,6 @@ export const DEFAULT_IDENTITY = `stratus@${hostname()}/${process.pid}-${randomBy
 export const DEFAULT_TX_LOCK_WAIT_MS = 60_000;
 /** How long recovery waits for another holder's Lease at start. */
 export const DEFAULT_RECOVERY_LOCK_WAIT_MS = 60_000;
+
+/** Objects per page of an informer's initial list (client-go's reflector pages by 500). */
+export const LIST_PAGE_SIZE = 500;

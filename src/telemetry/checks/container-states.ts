@@ -8,7 +8,7 @@
 import type { KubeObject } from "../../kube/types.ts";
 import { DEFAULT_CHECK_WEIGHTS } from "../defaults.ts";
 import { result, type CheckContext, type CheckResult, type HealthCheck } from "../health-check.ts";
-import { activePods, groupByWorkload } from "./pods.ts";
+import { activePodsByWorkload } from "./pods.ts";
 
 const NAME = "container-states";
 
@@ -17,7 +17,7 @@ export const containerStates: HealthCheck = {
   weight: DEFAULT_CHECK_WEIGHTS[NAME],
   source: "pod-status",
   async evaluate(ctx) {
-    const groups = await groupByWorkload(ctx.view, activePods(await ctx.view.pods()));
+    const groups = await activePodsByWorkload(ctx.view);
     const out: CheckResult[] = [];
     for (const [workload, { subject, pods }] of groups) {
       const problems: string[] = [];

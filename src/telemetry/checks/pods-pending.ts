@@ -8,7 +8,7 @@
 import type { KubeObject } from "../../kube/types.ts";
 import { DEFAULT_CHECK_WEIGHTS } from "../defaults.ts";
 import { result, type CheckResult, type HealthCheck } from "../health-check.ts";
-import { activePods, groupByWorkload } from "./pods.ts";
+import { activePodsByWorkload } from "./pods.ts";
 
 const NAME = "pods-pending";
 
@@ -17,7 +17,7 @@ export const podsPending: HealthCheck = {
   weight: DEFAULT_CHECK_WEIGHTS[NAME],
   source: "pod-status",
   async evaluate(ctx) {
-    const groups = await groupByWorkload(ctx.view, activePods(await ctx.view.pods()));
+    const groups = await activePodsByWorkload(ctx.view);
     const grace = ctx.settings.pendingGraceMs;
     const anyPending = [...groups.values()].some(({ pods }) => pods.some((p) => (p.status?.phase ?? "Pending") === "Pending"));
     const events = anyPending ? await ctx.view.schedulingEvents() : [];

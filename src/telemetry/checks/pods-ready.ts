@@ -8,7 +8,7 @@
  */
 import { DEFAULT_CHECK_WEIGHTS } from "../defaults.ts";
 import { result, type CheckResult, type HealthCheck } from "../health-check.ts";
-import { activePods, groupByWorkload } from "./pods.ts";
+import { activePodsByWorkload } from "./pods.ts";
 
 const NAME = "pods-ready";
 
@@ -17,7 +17,7 @@ export const podsReady: HealthCheck = {
   weight: DEFAULT_CHECK_WEIGHTS[NAME],
   source: "pod-status",
   async evaluate(ctx) {
-    const groups = await groupByWorkload(ctx.view, activePods(await ctx.view.pods()));
+    const groups = await activePodsByWorkload(ctx.view);
     const grace = ctx.settings.pendingGraceMs;
     const out: CheckResult[] = [];
     for (const [workload, { subject, pods }] of groups) {

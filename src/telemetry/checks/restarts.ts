@@ -9,7 +9,7 @@
  */
 import { DEFAULT_CHECK_WEIGHTS } from "../defaults.ts";
 import { result, type CheckContext, type CheckResult, type HealthCheck } from "../health-check.ts";
-import { activePods, groupByWorkload } from "./pods.ts";
+import { activePodsByWorkload } from "./pods.ts";
 
 const NAME = "restarts";
 
@@ -18,7 +18,7 @@ export const restarts: HealthCheck = {
   weight: DEFAULT_CHECK_WEIGHTS[NAME],
   source: "pod-status",
   async evaluate(ctx) {
-    const groups = await groupByWorkload(ctx.view, activePods(await ctx.view.pods()));
+    const groups = await activePodsByWorkload(ctx.view);
     const tolerance = ctx.settings.restartGrowthTolerance;
     const out: CheckResult[] = [];
     for (const [workload, { subject, pods }] of groups) {
