@@ -11,3 +11,4 @@ export { storyLine } from "./story.ts";
 export { IncidentBook, type BookEntry } from "./incident-book.ts";
 export { ReplicaHistory } from "./replica-history.ts";
 export { DEFAULT_DETECT_INTERVAL_MS, DEFAULT_IDENTITY, EXIT_BLIND, DEFAULT_ONCE_QUIET_MS, DEFAULT_ONCE_TIMEOUT_MS } from "./defaults.ts";
+export { DEFAULT_LEADER_LEASE_DURATION_SECONDS } from "./leader.ts";

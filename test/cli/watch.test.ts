@@ -157,6 +157,15 @@ describe("stratus watch and approve: flags", () => {
     const bare = await runCli(["watch", "--interval", "30"]);
     assert.equal(bare.code, 2);
     assert.match(bare.stderr, /--interval: 30 has no unit: add one, e\.g\. 30s/);
+    const lease = await runCli(["watch", "--leader-elect-lease-duration", "10s", "--leader-elect-renew-deadline", "10s"]);
+    assert.equal(lease.code, 2);
+    assert.match(lease.stderr, /--leader-elect-lease-duration \(10s\) must be longer than --leader-elect-renew-deadline \(10s\)/);
+    const retry = await runCli(["watch", "--leader-elect-renew-deadline", "2s", "--leader-elect-retry-period", "2s"]);
+    assert.equal(retry.code, 2);
+    assert.match(retry.stderr, /must be longer than 1\.2 × --leader-elect-retry-period \(2s\)/);
+    const part = await runCli(["watch", "--leader-elect-lease-duration", "1500ms"]);
+    assert.equal(part.code, 2);
+    assert.match(part.stderr, /not whole seconds/);
     const d = await runCli(["watch", "--help"]);
     assert.equal(d.code, 0);
     assert.match(d.stdout, /--once/);
