@@ -4,8 +4,12 @@
  * one on request, so the model writes valid params without the whole vocabulary in every prompt.
  */
 import { z } from "zod";
-import { ACTIONS, ACTION_TYPES, actionDefinition } from "../../src/core/actions/registry.ts";
+import { ACTIONS, actionDefinition } from "../../src/core/actions/registry.ts";
 import { defineTool } from "./define.ts";
+
+/** What a model may put in a plan: every action but those only a playbook can produce (exec). */
+const OFFERED = ACTIONS.filter((a) => !a.playbookOnly);
+const OFFERED_TYPES = OFFERED.map((a) => a.type);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const schemaOf = (type: string): any => z.toJSONSchema(actionDefinition(type).params as z.ZodType, { io: "input", unrepresentable: "any" });
@@ -25,12 +29,12 @@ export const listActions = defineTool({
   name: "list_actions",
   description: "The action vocabulary a plan may use: each action's params (* = required) and risk class. Nothing outside this list can be done.",
   schema: z.object({}),
-  run: async () => ({ actions: ACTIONS.map((a) => ({ signature: actionSignature(a.type), risk: a.risk })) }),
+  run: async () => ({ actions: OFFERED.map((a) => ({ signature: actionSignature(a.type), risk: a.risk })) }),
 });
 
 export const describeAction = defineTool({
   name: "describe_action",
   description: "The full JSON schema of one action's params.",
-  schema: z.object({ type: z.enum(ACTION_TYPES as [string, ...string[]]) }),
+  schema: z.object({ type: z.enum(OFFERED_TYPES as [string, ...string[]]) }),
   run: async ({ type }) => ({ type, risk: actionDefinition(type).risk, params: schemaOf(type) }),
 });

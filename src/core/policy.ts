@@ -11,8 +11,9 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
 import { formatRef, type ObjectRef } from "../kube/types.ts";
 import type { Action, RiskClass } from "./actions/action.ts";
-import { ACTION_TYPES, actionDefinition, isActionType, parseAction } from "./actions/registry.ts";
+import { ACTION_TYPES, actionDefinition, isActionType, parseAction, riskOf } from "./actions/registry.ts";
 import { formatPath, validationError, zodIssues, type Issue } from "./actions/schema.ts";
+import { execSealProblem } from "./actions/exec-seal.ts";
 import { DEFAULT_APPROVAL_KINDS, DEFAULT_APPROVAL_KINDS_RISK, DEFAULT_EXCLUDED_NAMESPACES, DEFAULT_MAX_ACTIONS, DEFAULT_REQUIRE_APPROVAL, MAX_ACTIONS_HARD_LIMIT } from "./defaults.ts";
 import { StratusError } from "../base/errors.ts";
 import { isActionStep, type Plan } from "./plan.ts";
@@ -62,6 +63,8 @@ const policySchema = z
     allowedActions: z.array(actionType).min(1, "list at least one action, or leave allowedActions out").optional(),
     deniedActions: z.array(actionType).default([]),
     forbidden: z.array(forbiddenRule).default([]),
+    /** A plan predicted (on a twin) to interrupt more Services than this needs approval; unset = no limit. */
+    maxBlastRadius: z.number().int().min(0).optional(),
   })
   .superRefine((p, ctx) => {
     p.deniedActions.forEach((t, i) => {
@@ -169,13 +172,20 @@ function checkSteps(policy: Policy, actionSteps: Array<{ id: string; action: unk
       continue;
     }
     const def = actionDefinition(action.type);
+    // A subprocess runs only as a playbook compiled it (exec-seal.ts); its risk is what the step declares, high when undeclared.
+    const unsealed = action.type === "exec" ? execSealProblem(action.params) : undefined;
+    if (unsealed) {
+      refuse(unsealed);
+      continue;
+    }
+    const risk = riskOf(def, action.params);
     const targets = def.targets(action.params);
     for (const reason of actionRules(policy, action, targets)) refuse(reason);
-    const sensitive = RISK_ORDER[def.risk] >= RISK_ORDER[DEFAULT_APPROVAL_KINDS_RISK] ? targets.find((t) => policy.approvalKinds.includes(t.kind)) : undefined;
-    if (policy.requireApproval.includes(def.risk)) {
-      needsApproval.push({ stepId: step.id, risk: def.risk, reason: `${def.risk}-risk action needs approval: ${def.describe(action.params)}` });
+    const sensitive = RISK_ORDER[risk] >= RISK_ORDER[DEFAULT_APPROVAL_KINDS_RISK] ? targets.find((t) => policy.approvalKinds.includes(t.kind)) : undefined;
+    if (policy.requireApproval.includes(risk)) {
+      needsApproval.push({ stepId: step.id, risk, reason: `${risk}-risk action needs approval: ${def.describe(action.params)}` });
     } else if (sensitive) {
-      needsApproval.push({ stepId: step.id, risk: def.risk, reason: `${def.risk}-risk write to ${formatRef(sensitive)} needs approval (approvalKinds: ${policy.approvalKinds.join(", ")}): ${def.describe(action.params)}` });
+      needsApproval.push({ stepId: step.id, risk, reason: `${risk}-risk write to ${formatRef(sensitive)} needs approval (approvalKinds: ${policy.approvalKinds.join(", ")}): ${def.describe(action.params)}` });
     }
   }
   return { allowed: refusals.length === 0, refusals, needsApproval };
@@ -273,4 +283,10 @@ function withLines(issues: PathIssue[], doc: Document, lines: LineCounter): Issu
     }
     return { path, message };
   });
+}
+
+/** Why a plan whose predicted blast radius is `size` Services needs approval, or undefined when it does not. */
+export function blastRadiusNeed(policy: Policy, size: number, services: string[]): ApprovalNeed | undefined {
+  if (policy.maxBlastRadius === undefined || size <= policy.maxBlastRadius) return undefined;
+  return { stepId: "(plan)", risk: "high", reason: `predicted blast radius ${size} > maxBlastRadius ${policy.maxBlastRadius}: it would interrupt ${services.join(", ")}` };
 }

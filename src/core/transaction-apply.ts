@@ -1,8 +1,9 @@
 /**
  * Stage 5 of the TNR protocol: applying a compiled plan, stage by stage. Independent steps of a
  * stage run together; the first failure cancels its siblings (fail-fast: those not started never
- * start, those waiting, polling or backing off stop at their next check) and the transaction
- * aborts. Without a step policy, an action is retried on 409 Conflict (it re-reads and
+ * start, those waiting, polling or backing off stop at their next check, a running exec subprocess
+ * is stopped through the stage's AbortSignal, an API write already sent finishes) and the
+ * transaction aborts. Without a step policy, an action is retried on 409 Conflict (it re-reads and
  * recomputes) and on 5xx/timeouts with exponential back-off, a bounded number of times. A step may
  * carry its own policy instead: a retry policy (attempts, fixed | linear | exponential back-off
  * with a cap, retryable and fatal error classes), a precondition and a postcondition (wait
@@ -12,6 +13,7 @@
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import { formatRef, refOf } from "../kube/types.ts";
 import { applyAction, actionTargets } from "./actions/registry.ts";
+import { isSubprocessError } from "./actions/subprocess.ts";
 import type { Clock } from "../base/clock.ts";
 import { DEFAULT_WAIT_POLL_MS } from "./defaults.ts";
 import { isConflict, isKubeApiError, isStratusError, isValidationError } from "../base/errors.ts";
@@ -97,11 +99,16 @@ export async function applyStages(stages: Step[][], deps: ApplyDeps): Promise<St
   for (const stage of stages) {
     let failed: StepRecord | undefined;
     const cancelled: Cancelled = () => (failed ? `step ${failed.stepId} failed` : false);
+    // Fail-fast reaches into running actions too: an exec sibling's process is stopped at once.
+    const abort = new AbortController();
     await Promise.all(stage.map(async (step) => {
-      const rec = await runStep(step, runDeps, cancelled);
+      const rec = await runStep(step, runDeps, cancelled, false, abort.signal);
       if (rec.ok) finished.set(step.id, deps.clock.now());
       deps.record(rec);
-      if (!rec.ok && !failed) failed = rec;
+      if (!rec.ok && !failed) {
+        failed = rec;
+        abort.abort(`step ${rec.stepId} failed`);
+      }
     }));
     if (failed) return failed;
   }
@@ -113,7 +120,7 @@ export async function applyStages(stages: Step[][], deps: ApplyDeps): Promise<St
  * throws for the step's own failure — the outcome is in the record. Throws only when the writer
  * lock is lost.
  */
-export async function runStep(step: Step, deps: RunDeps, cancelled: Cancelled = () => false, dryRun = false): Promise<StepRecord> {
+export async function runStep(step: Step, deps: RunDeps, cancelled: Cancelled = () => false, dryRun = false, signal?: AbortSignal): Promise<StepRecord> {
   const { client, clock, lock, settings } = deps;
   const started = clock.now();
   const base = { stepId: step.id, startedAt: iso(started), inputs: isActionStep(step) ? { action: step.action } : { wait: step.wait } };
@@ -159,7 +166,7 @@ export async function runStep(step: Step, deps: RunDeps, cancelled: Cancelled = 
         if (pre.cancelled) throw new StepFailure("cancelled", `cancelled: ${pre.cancelled}`);
         if (!pre.ok) throw new StepFailure("precondition-failed", `precondition failed: ${describeWait(step.precondition.until)} does not hold (${pre.detail})`);
       }
-      const out = await applyAction(step.action, { client, dryRun, now: () => clock.now() });
+      const out = await applyAction(step.action, { client, dryRun, now: () => clock.now(), ...(signal ? { signal } : {}) });
       if (!dryRun) {
         applied = true;
         written = { objects: writtenObjects(out.results), ...(out.deleted?.length ? { deleted: out.deleted.map(formatRef) } : {}) };
@@ -176,6 +183,7 @@ export async function runStep(step: Step, deps: RunDeps, cancelled: Cancelled = 
         objects: writtenObjects(out.results),
         ...(out.deleted?.length ? { deleted: out.deleted.map(formatRef) } : {}),
         ...(post ? { postcondition: post } : {}),
+        ...(out.details ?? {}),
       };
       const rec: Omit<StepRecord, "stepId"> = { ok: true, attempts: attempt, summary: out.summary, objects: actionTargets(step.action).map(formatRef), outputs };
       return end(dryRun ? rec : { ...rec, applied, ...(retries.length ? { retries } : {}) });
@@ -217,6 +225,7 @@ export function backoffDelay(b: Backoff, n: number): number {
 /** The error class a retry policy decides on. */
 export function classifyError(e: unknown): ErrorClass {
   if (e instanceof StepFailure) return e.errorClass;
+  if (isSubprocessError(e)) return e.reason === "cancelled" ? "cancelled" : e.reason === "invalid-output" ? "invalid" : "other";
   if (isKubeApiError(e)) {
     const s = e.status;
     if (s === 0) return "unreachable";

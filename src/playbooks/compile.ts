@@ -1,7 +1,9 @@
 /**
  * A playbook plus a binding gives a Plan for the core: decisions are taken (their `when` read
  * against the diagnosis and the bound params — so the plan the ledger records is exactly what will
- * run), parallel groups and chosen branches are flattened, templates are filled in, and each
+ * run), parallel groups and chosen branches are flattened, capabilities become `after` edges (a
+ * consumer runs after every producer), exec steps become sealed `exec` actions carrying the
+ * incident and their scripts' load-time digests, templates are filled in, and each
  * step's retry, conditions, deadline and compensation become the core's step policy. The core then
  * validates every action and orders the stages (cycles, conflicts, at most K actions); a parallel
  * group whose steps turn out to write the same object is refused. Problems come back as a
@@ -23,6 +25,8 @@ import { targetNamespace, type PlaybookInput } from "./input.ts";
 import { playbookRef, type ActionCall, type Playbook, type PlaybookRef, type StepSpec } from "./schema.ts";
 import { render, TemplateError } from "./template.ts";
 import { DEFAULT_GATE_TIMEOUT_MS } from "./defaults.ts";
+import { linkCapabilities } from "./capabilities.ts";
+import { execAction, type ExecCall, type ExecContext } from "./exec-step.ts";
 
 export type DecisionTaken = { id: string; when: string; took: "then" | "else" };
 
@@ -51,12 +55,21 @@ export function compilePlaybook(pb: Playbook, binding: Binding, input: PlaybookI
   if (!flat.steps.length) throw new PlaybookError(pb.source.file, [{ path: "steps", message: `no step applies: every decision took an empty branch (${decisions.map((d) => `${d.id}: ${d.took}`).join(", ")})` }], `playbook ${pb.name} does not compile for this diagnosis:`);
 
   const fail = (issues: PlaybookIssue[]) => new PlaybookError(pb.source.file, issues, `playbook ${pb.name} does not compile for this diagnosis:`);
+  // Consumers run after their producers; with a decision taken, a producer may be gone.
+  const capIssues = linkCapabilities(flat);
+  if (capIssues.length) throw fail(capIssues.map((i) => ({ path: formatPath(i.at), message: i.message })));
   const issues: PlaybookIssue[] = [];
   const steps: Step[] = [];
+  const exec: ExecContext = { file: pb.source.file, scripts: pb.source.scripts ?? [], incident: incidentOf(input) };
   for (const f of flat.steps) {
     try {
-      steps.push(toStep(f, binding.params, (ids) => expandRefs(ids, flat)));
+      steps.push(toStep(f, binding.params, (ids) => expandRefs(ids, flat), exec));
     } catch (e) {
+      if (isValidationError(e) && f.spec.exec) {
+        // An exec step's fields, filled in, did not parse: name them under exec.
+        issues.push(...e.issues.map((i) => ({ path: formatPath([...f.path, "exec", ...parsePath(i.path.replace(/^params\.?/, ""))]), message: i.message })));
+        continue;
+      }
       if (!(e instanceof TemplateError)) throw e;
       issues.push({ path: formatPath(f.path), message: e.message });
     }
@@ -74,7 +87,7 @@ export function compilePlaybook(pb: Playbook, binding: Binding, input: PlaybookI
     const m = /^steps\[(\d+)\]\.?(.*)$/.exec(p);
     if (!m) return p;
     const f = flat.steps[Number(m[1])];
-    const rest = m[2].replace(/^action\.params\.?/, "with.").replace(/^action\.type$/, "action").replace(/^wait\.until\.?/, "wait.").replace(/^(pre|post)condition\.until\.?/, "$1condition.").replace(/^compensate\[(\d+)\]\.params\.?/, "compensate[$1].with.").replace(/\.$/, "");
+    const rest = m[2].replace(/^action\.params\.?/, f.spec.exec ? "exec." : "with.").replace(/^action\.type$/, "action").replace(/^wait\.until\.?/, "wait.").replace(/^(pre|post)condition\.until\.?/, "$1condition.").replace(/^compensate\[(\d+)\]\.params\.?/, "compensate[$1].with.").replace(/\.$/, "");
     return formatPath([...f.path, ...parsePath(rest)]);
   };
   let parsed: Plan;
@@ -112,20 +125,26 @@ export function scopeOf(input: PlaybookInput, params: Record<string, unknown>): 
   };
 }
 
-function toStep(f: FlatStep, params: Record<string, unknown>, expand: (ids: string[]) => string[]): Step {
+/** What an exec step's process reads as `incident` on stdin: the incident and the diagnosis it acts on. */
+function incidentOf(input: PlaybookInput): Record<string, unknown> {
+  return { ...(input.incident ?? {}), rootCause: input.rootCause, diagnosis: { type: input.type, layer: input.layer, summary: input.summary, confidence: input.confidence } };
+}
+
+function toStep(f: FlatStep, params: Record<string, unknown>, expand: (ids: string[]) => string[], exec: ExecContext): Step {
   const s = f.spec;
   const after = expand(f.after);
   const common = { id: s.id, ...(after.length ? { after } : {}), ...(s.deadline ? { deadline: { after: s.deadline.after, withinMs: s.deadline.within } } : {}) };
   if (s.wait) return { ...common, wait: { until: render(s.wait.until, params), timeoutMs: s.wait.ms } } as WaitStep;
   const conflicts = expand(s.conflictsWith ?? []);
-  const step: ActionStep = { ...common, action: call(s.action!, s.with ?? {}, params), ...(conflicts.length ? { conflictsWith: conflicts } : {}) };
+  const action = s.exec ? execAction(s.exec, s.with ?? {}, params, exec) : call(s.action!, s.with ?? {}, params);
+  const step: ActionStep = { ...common, action, ...(conflicts.length ? { conflictsWith: conflicts } : {}) };
   if (s.retry) {
     const r = s.retry;
     step.retry = { maxAttempts: r.maxAttempts, backoff: { kind: r.backoff, baseMs: r.base, ...(r.cap !== undefined ? { capMs: r.cap } : {}) }, retryOn: r.retryOn ?? [...DEFAULT_RETRY_ON], fatalOn: r.fatalOn ?? [] };
   }
   if (s.precondition) step.precondition = { until: render(s.precondition.until, params) as never, timeoutMs: s.precondition.ms };
   if (s.postcondition) step.postcondition = { until: render(s.postcondition.until, params) as never, timeoutMs: s.postcondition.ms };
-  if (s.compensate) step.compensate = s.compensate === "none" ? [] : s.compensate.map((c: ActionCall) => call(c.action, c.with, params));
+  if (s.compensate) step.compensate = s.compensate === "none" ? [] : s.compensate.map((c: ActionCall | ExecCall) => ("exec" in c ? execAction(c.exec, c.with, params, exec) : call(c.action, c.with, params)));
   return step;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Playbooks: typed YAML remediation workflows. Load and check them (loader, watcher), pick the
+ * Playbooks: typed YAML remediation workflows. Load, lock and check them (loader, lockfile, watcher), pick the
  * one that serves a diagnosis (match), bind its params (bind), compile it to a Plan (compile) and
  * run it inside a TNR transaction behind its gate (executor). Everything here is named, nothing
  * re-exported wholesale.
@@ -20,6 +20,10 @@ export type { CompiledPlaybook, DecisionTaken } from "./compile.ts";
 export { explainMatch, matchPlaybooks, selectPlaybook } from "./match.ts";
 export type { MatchExplanation, Selection, Tried } from "./match.ts";
 export { watchPlaybooks } from "./watcher.ts";
-export type { LibraryEvent, PlaybookWatcher, WatchOptions } from "./watcher.ts";
+export { createLock, readLock, lockIssues, LockError, LOCK_FILE } from "./lockfile.ts";
+export type { PlaybookLock } from "./lockfile.ts";
+export { staticStages } from "./stages.ts";
+export type { StaticStep } from "./stages.ts";
+export type { LibraryEvent, LockOptions, LockStatus, PlaybookWatcher, WatchOptions } from "./watcher.ts";
 export { KNOWN_FACTS } from "./facts.ts";
 export { RESOLVERS, RESOLVER_NAMES } from "./resolvers/index.ts";

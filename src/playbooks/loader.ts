@@ -3,8 +3,10 @@
  * the file, the field and its line (from the `yaml` package's node ranges). A document passes the
  * schema (unknown fields refused), then the static checks (references, cycles, params, actions,
  * the policy). Each playbook carries the sha256 digest of its file's exact bytes, which the ledger
- * records with every plan made from it. `loadPlaybookDir` reads a library: good files load, bad
- * ones are reported, and two files may not share a name.
+ * records with every plan made from it, and the sha256 of each script its exec steps run. Given a
+ * lock (lockfile.ts), a file or script whose digest the lock does not list is refused.
+ * `loadPlaybookDir` reads a library: good files load, bad ones are reported, and two files may not
+ * share a name.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
@@ -18,8 +20,16 @@ import { PlaybookError, type PlaybookIssue } from "./errors.ts";
 import type { YamlPath } from "./flatten.ts";
 import { playbookSchema, type ParamSpec, type Playbook } from "./schema.ts";
 import { checkPlaybook, type PathIssue } from "./static-check.ts";
+import { allSteps } from "./flatten.ts";
+import { scriptPaths, type ExecSpec, type ScriptRef } from "./exec-step.ts";
+import { lockIssues, type PlaybookLock } from "./lockfile.ts";
+import { fileDigest } from "../core/actions/exec.ts";
 
-export type LoadOptions = { policy?: Policy };
+export type LoadOptions = {
+  policy?: Policy;
+  /** When given, only files (and scripts) whose digests the lock lists load; see lockfile.ts. */
+  lock?: PlaybookLock;
+};
 
 export const digestOf = (text: string) => `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`;
 
@@ -41,8 +51,35 @@ export function parsePlaybook(text: string, file: string, opts: LoadOptions = {}
   const { params, ...rest } = r.data;
   const body = { ...rest, params: Object.entries(params).map(([name, p]): ParamSpec => ({ name, ...p })) } as Omit<Playbook, "source">;
   const problems = checkPlaybook(body, opts);
+  const scripts = scriptsOf(body.steps, file, problems);
   if (problems.length) throw new PlaybookError(file, withLines(problems, doc, lines));
-  return { ...body, source: { file, digest: digestOf(text) } };
+  const pb: Playbook = { ...body, source: { file, digest: digestOf(text), ...(scripts.length ? { scripts } : {}) } };
+  if (opts.lock) {
+    const refused = lockIssues(opts.lock, file, pb.source.digest, scripts);
+    if (refused.length) throw new PlaybookError(file, refused, "refused playbook");
+  }
+  return pb;
+}
+
+/** The scripts the exec steps (and exec compensations) run, hashed now; a missing one is a problem at its command entry. */
+function scriptsOf(steps: Playbook["steps"], file: string, problems: PathIssue[]): ScriptRef[] {
+  const out = new Map<string, ScriptRef>();
+  const visit = (spec: ExecSpec, at: YamlPath) => {
+    const paths = scriptPaths(spec, file);
+    let k = 0;
+    spec.command.forEach((arg, i) => {
+      if (!arg.startsWith("./") && !arg.startsWith("../")) return;
+      const path = paths[k++];
+      const digest = fileDigest(path);
+      if (!digest) problems.push({ at: [...at, "command", i], message: `script ${arg} cannot be read (it is resolved against the playbook's folder)` });
+      else out.set(path, { path, digest });
+    });
+  };
+  for (const { spec, path } of allSteps(steps)) {
+    if (spec.exec) visit(spec.exec, [...path, "exec"]);
+    if (Array.isArray(spec.compensate)) spec.compensate.forEach((c, k) => "exec" in c && visit(c.exec, [...path, "compensate", k, "exec"]));
+  }
+  return [...out.values()];
 }
 
 /** Reads and parses one file; an unreadable file is a PlaybookError too. */
@@ -52,6 +89,11 @@ export function loadPlaybookFile(file: string, opts: LoadOptions = {}): Playbook
     text = readFileSync(file, "utf8");
   } catch (e) {
     throw new PlaybookError(file, [{ path: "", message: `cannot read the file: ${(e as Error).message}` }]);
+  }
+  // A locked library refuses an edited file before reading a word of it.
+  if (opts.lock) {
+    const refused = lockIssues(opts.lock, file, digestOf(text), []);
+    if (refused.length) throw new PlaybookError(file, refused, "refused playbook");
   }
   return parsePlaybook(text, file, opts);
 }

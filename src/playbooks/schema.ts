@@ -1,9 +1,10 @@
 /**
  * The playbook format, as zod schemas: `name`, `version`, `description`, `match` (entity kinds,
  * fault types, layers, conditions on evidence, priority), typed `params` bound from the diagnosis
- * and the cluster, `steps` (an action, a wait, a decision or a parallel group, each with id,
- * after, conflictsWith and — for actions — precondition, postcondition, retry, deadline and
- * compensate) and `gate` (none, or a person's approval). Every object is strict: an unknown field
+ * and the cluster, `steps` (an action, an exec subprocess, a wait, a decision or a parallel group,
+ * each with id, after, conflictsWith, produces/consumes capabilities and — for actions and execs —
+ * precondition, postcondition, retry, deadline and compensate) and `gate` (none, or a person's
+ * approval). Every object is strict: an unknown field
  * is an error naming it. What depends on other parts of the document (param references, step
  * references, action fields) is checked afterwards by static-check.ts.
  */
@@ -14,6 +15,7 @@ import { MAX_WAIT_TIMEOUT_MS } from "../core/defaults.ts";
 import { whenSchema, type Condition } from "./conditions.ts";
 import { DEFAULT_PRIORITY, MAX_GATE_TIMEOUT_MS } from "./defaults.ts";
 import { RESOLVER_NAMES, resolverByName } from "./resolvers/index.ts";
+import { execCallSchema, execSpecSchema, type ExecCall, type ExecSpec, type ScriptRef } from "./exec-step.ts";
 
 /** Fault types and layers, as the agents' Diagnosis names them (agents/types.ts). */
 export const FAULT_TYPES = ["misconfiguration", "operation-error", "authentication", "dependency", "code-defect", "resource"] as const;
@@ -138,11 +140,20 @@ export type StepSpec = {
   postcondition?: ClusterCheck;
   retry?: RetrySpec;
   deadline?: { after: string; within: number };
-  /** "none": nothing to undo (the snapshot restore would be wrong); a list: the actions that undo it. */
-  compensate?: "none" | ActionCall[];
+  /** A custom action run as a subprocess (exec-step.ts). */
+  exec?: ExecSpec;
+  /** Capabilities this step makes true once it has run; steps that consume one run after every producer. */
+  produces?: string[];
+  consumes?: string[];
+  /** "none": nothing to undo (the snapshot restore would be wrong); a list: the actions (or subprocesses) that undo it, run newest first. */
+  compensate?: "none" | Array<ActionCall | ExecCall>;
 };
 
-const KINDS = ["action", "wait", "decision", "parallel"] as const;
+/** A capability's name: lowercase words, e.g. "pool-drained" or "cache.flushed". */
+export const CAPABILITY = /^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/;
+const capabilities = z.array(z.string().regex(CAPABILITY, "must be a lowercase capability name, e.g. \"pool-drained\"")).min(1).optional();
+
+const KINDS = ["action", "exec", "wait", "decision", "parallel"] as const;
 const ACTION_ONLY = ["with", "precondition", "postcondition", "retry", "compensate", "conflictsWith"] as const;
 
 const stepSchema: z.ZodType<StepSpec> = z.lazy(() =>
@@ -161,7 +172,10 @@ const stepSchema: z.ZodType<StepSpec> = z.lazy(() =>
       postcondition: clusterCheck("within", 60_000).optional(),
       retry: retry.optional(),
       deadline: z.strictObject({ after: stepId, within: timeout }).optional(),
-      compensate: z.union([z.literal("none"), z.array(actionCall).min(1)]).optional(),
+      exec: execSpecSchema.optional(),
+      produces: capabilities,
+      consumes: capabilities,
+      compensate: z.union([z.literal("none"), z.array(z.union([actionCall, execCallSchema])).min(1)]).optional(),
     })
     .superRefine((s, ctx) => {
       const kinds = KINDS.filter((k) => s[k] !== undefined);
@@ -169,8 +183,11 @@ const stepSchema: z.ZodType<StepSpec> = z.lazy(() =>
         ctx.addIssue({ code: "custom", path: kinds.length ? [kinds[1]] : ["id"], message: `a step is exactly one of ${KINDS.join(", ")}${kinds.length ? ` (this one has ${kinds.join(" and ")})` : ""}` });
         return;
       }
-      if (kinds[0] !== "action") {
-        for (const f of ACTION_ONLY) if (s[f] !== undefined) ctx.addIssue({ code: "custom", path: [f], message: `${f} belongs to an action step, not a ${kinds[0]}` });
+      if (kinds[0] !== "action" && kinds[0] !== "exec") {
+        for (const f of ACTION_ONLY) if (s[f] !== undefined) ctx.addIssue({ code: "custom", path: [f], message: `${f} belongs to an action or exec step, not a ${kinds[0]}` });
+      }
+      if (kinds[0] === "decision" || kinds[0] === "parallel") {
+        for (const f of ["produces", "consumes"] as const) if (s[f] !== undefined) ctx.addIssue({ code: "custom", path: [f], message: `${f} belongs to an action, exec or wait step, not a ${kinds[0]} (put it on the steps inside)` });
       }
       if ((kinds[0] === "decision" || kinds[0] === "parallel") && s.deadline) ctx.addIssue({ code: "custom", path: ["deadline"], message: `a deadline belongs to an action or wait step, not a ${kinds[0]}` });
       if (s.decision && !s.decision.then.length && !s.decision.else.length) ctx.addIssue({ code: "custom", path: ["decision"], message: "a decision needs steps under then, else, or both" });
@@ -216,7 +233,8 @@ export type Playbook = {
   params: ParamSpec[];
   steps: StepSpec[];
   gate: GateSpec;
-  source: { file: string; digest: string };
+  /** The file, the sha256 of its bytes, and the scripts its exec steps run with theirs. */
+  source: { file: string; digest: string; scripts?: ScriptRef[] };
 };
 
 /** The playbook's identity in plans and the ledger. */

@@ -1,7 +1,8 @@
 /**
  * The checks a playbook passes before it may ever run, beyond its schema: step ids unique and every
  * `after`, `conflictsWith` and `deadline` naming a real step; no cycles; no order inside a parallel
- * group and no two of its steps writing the same object; every `${{ params.X }}` naming a declared
+ * group and no two of its steps writing the same object; every consumed capability produced and no
+ * cycle through capabilities; exec steps' fields valid; every `${{ params.X }}` naming a declared
  * param (a param only the ones above it); actions known, with known fields and valid literal
  * values; resolver arguments valid; and — given a policy — no action the policy forbids, and a gate
  * wherever the policy wants a person. Templated values are checked with sample values of their
@@ -22,6 +23,8 @@ import { allSteps, expandRef, expandRefs, flattenSteps, parsePath, type Flatteni
 import { resolverByName } from "./resolvers/index.ts";
 import type { ParamSpec, ParamType, Playbook } from "./schema.ts";
 import { findTemplates, render, type FoundTemplate } from "./template.ts";
+import { linkCapabilities } from "./capabilities.ts";
+import { execAction, type ExecSpec } from "./exec-step.ts";
 
 export type PathIssue = { at: YamlPath; message: string };
 export type PlaybookBody = Omit<Playbook, "source">;
@@ -118,21 +121,45 @@ export function checkPlaybook(pb: PlaybookBody, opts: { policy?: Policy } = {}):
       const parsed = checkAction(spec.action, spec.with ?? {}, path, samples, add);
       if (parsed) actions.set(spec.id, parsed);
     }
+    if (spec.exec) {
+      checkTemplates(findTemplates(spec.exec, [...path, "exec"]), declared);
+      const parsed = checkExec(spec.exec, spec.with ?? {}, [...path, "exec"], samples, add);
+      if (parsed) actions.set(spec.id, parsed);
+    }
     if (Array.isArray(spec.compensate)) {
       spec.compensate.forEach((c, k) => {
         const at = [...path, "compensate", k];
         checkTemplates(findTemplates(c.with, [...at, "with"]), declared);
-        const parsed = checkAction(c.action, c.with, at, samples, add);
+        if ("exec" in c) checkTemplates(findTemplates(c.exec, [...at, "exec"]), declared);
+        const parsed = "exec" in c ? checkExec(c.exec, c.with, [...at, "exec"], samples, add) : checkAction(c.action, c.with, at, samples, add);
         if (parsed) actions.set(`${spec.id}.compensate-${k}`, parsed);
       });
     }
   }
   if (issues.length) return issues;
 
+  // Capabilities become `after` edges; a cycle through one is reported at its `consumes` entry.
+  const capabilityIssues = linkCapabilities(flat);
+  if (capabilityIssues.length) return [...issues, ...capabilityIssues];
   issues.push(...orderIssues(flat, actions));
   issues.push(...parallelIssues(flat, actions));
   if (opts.policy) issues.push(...policyIssues(pb, actions, ids, opts.policy));
   return issues;
+}
+
+/** Checks an exec step's fields once sample values fill its templates; returns the core action when it parses. */
+function checkExec(spec: ExecSpec, withValue: Record<string, unknown>, execPath: YamlPath, samples: Record<string, unknown>, add: (at: YamlPath, m: string) => void): Action | undefined {
+  try {
+    const action = execAction(spec, withValue, samples, { file: "playbook.yaml", scripts: [] });
+    return parseAction(action);
+  } catch (e) {
+    if (!isValidationError(e)) return undefined; // a bad template is reported by the template check
+    for (const i of e.issues) {
+      const rest = i.path.replace(/^params\.?/, "").replace(/^timeoutMs/, "timeout");
+      add([...execPath, ...parsePath(rest)], i.message);
+    }
+    return undefined;
+  }
 }
 
 /** Checks one action call with sample values; returns it parsed when it parses. */

@@ -38,7 +38,7 @@ const EXPECTED: Record<string, { field: string; line: number; says: RegExp }> = 
   "bare-duration.yaml": { field: "steps[0].postcondition.within", line: 11, says: /300 has no unit: add one, e\.g\. 300s, 300m or 300ms \(a bare number is not read as milliseconds\)/ },
   "bad-retry.yaml": { field: "steps[0].retry.retryOn[1]", line: 13, says: /deadline-missed is never retried/ },
   "bad-match-type.yaml": { field: "match.type[0]", line: 6, says: /expected one of "misconfiguration"/ },
-  "two-kinds.yaml": { field: "steps[0].wait", line: 9, says: /a step is exactly one of action, wait, decision, parallel \(this one has action and wait\)/ },
+  "two-kinds.yaml": { field: "steps[0].wait", line: 9, says: /a step is exactly one of action, exec, wait, decision, parallel \(this one has action and wait\)/ },
   "deadline-unordered.yaml": { field: "steps[1].deadline.after", line: 12, says: /"restart" does not run after "scale"/ },
   "not-yaml.yaml": { field: "", line: 5, says: /not valid YAML/ },
   "bad-template.yaml": { field: "steps[0].with.replicas", line: 11, says: /is not a param reference; write \$\{\{ params.NAME \}\}/ },

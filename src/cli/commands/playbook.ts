@@ -1,14 +1,18 @@
 /**
- * `stratus playbook list | validate [FILE...] | show NAME | plan NAME | watch` — the operator's view
+ * `stratus playbook list | validate [FILE...] | show NAME | plan NAME|FILE | lock | watch` — the operator's view
  * of the playbook library. `validate` exits 1 and prints every problem as FILE:LINE: field: message.
  * `plan` binds a playbook to a diagnosis (from the ledger with --incident, or a JSON file with
  * --diagnosis) against a live cluster, prints its stages, and previews every action by server-side
- * dry run: nothing is written. `watch` prints reloads as files change; an invalid edit is reported
- * and the last good version stays in force. Exit codes: 0 ok, 1 failure, 2 usage.
+ * dry run: nothing is written. `plan FILE` (no diagnosis) prints the stages the playbook's `after`
+ * and capabilities give, before any binding. `lock` writes playbooks.lock (sha256 of each playbook
+ * and each action script, optionally Ed25519-signed); `lock --check` compares the files with it.
+ * `watch` prints reloads as files change; an invalid edit is reported and the last good version
+ * stays in force. Exit codes: 0 ok, 1 failure, 2 usage.
  */
 import { readPayloads } from "../../core/ledger/payload.ts";
 import { GRAPH } from "../../graph/payloads.ts";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { describeAction } from "../../core/actions/registry.ts";
 import { DEFAULT_LEDGER_PATH, openLedger, type SqliteLedger } from "../../core/ledger/index.ts";
@@ -19,6 +23,7 @@ import { KubeClient, loadKubeConfig } from "../../kube/kube-client.ts";
 import {
   bindParams, compilePlaybook, DEFAULT_PLAYBOOK_DIR, explainMatch, inputFrom, isNotApplicable, isPlaybookError, KNOWN_FACTS, loadPlaybookDir,
   loadPlaybookFile, shownParams, watchPlaybooks, type Playbook, type PlaybookError, type PlaybookInput, type StepSpec,
+  createLock, readLock, lockIssues, LOCK_FILE, staticStages,
 } from "../../playbooks/index.ts";
 import { DEFAULT_GATE_TIMEOUT_MS } from "../../playbooks/defaults.ts";
 import { formatDuration } from "../../base/duration.ts";
@@ -32,6 +37,9 @@ Commands:
   show NAME             one playbook: match, params and where they come from, steps, gate, digest
   plan NAME             bind NAME to a diagnosis, print its stages and a server dry-run diff (writes nothing)
                         --incident ID [--db FILE] | --diagnosis FILE.json   [--hypothesis N]
+  plan FILE             the stages of a playbook file before binding (after + produces/consumes); -o json
+  lock                  write DIR/playbooks.lock: sha256 of every playbook and action script it runs
+                        [--sign-key ed25519.pem]; --check [--verify-key pub.pem] compares the files with it
   watch                 reload playbooks as their files change; print each change (Ctrl-C to stop)
 
 Flags:
@@ -40,7 +48,7 @@ Flags:
   --kubeconfig FILE     the cluster, for plan (default: $KUBECONFIG or ~/.kube/config)
   --context NAME        the kubeconfig context to use
   --db FILE             the ledger (plan --incident; also where last good values are read) (default ${DEFAULT_LEDGER_PATH})
-  -o, --output FORMAT   table (default) or json, for list and show`;
+  -o, --output FORMAT   table (default) or json, for list, show and plan FILE`;
 
 const OPTIONS = {
   dir: { type: "string" },
@@ -52,6 +60,9 @@ const OPTIONS = {
   diagnosis: { type: "string" },
   hypothesis: { type: "string" },
   output: { type: "string", short: "o" },
+  "sign-key": { type: "string" },
+  "verify-key": { type: "string" },
+  check: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -80,11 +91,14 @@ export async function playbookCommand(argv: string[], io: Io, opts: { signal?: A
     case "show":
       return show(find(dir, policy, positionals, "show"), flags, io);
     case "plan":
+      if (positionals.length === 1 && !flags.incident && !flags.diagnosis && isFile(positionals[0])) return planFile(positionals[0], policy, flags, io);
       return plan(find(dir, policy, positionals, "plan"), policy, flags, io);
+    case "lock":
+      return flags.check ? checkLock(dir, policy, flags, io) : lock(dir, policy, flags, io);
     case "watch":
       return watch(dir, policy, io, opts.signal);
     default:
-      throw new UsageError(`unknown playbook command "${sub}": expected list, validate, show, plan or watch (see stratus playbook --help)`);
+      throw new UsageError(`unknown playbook command "${sub}": expected list, validate, show, plan, lock or watch (see stratus playbook --help)`);
   }
 }
 
@@ -166,13 +180,16 @@ function show(pb: Playbook, flags: Flags, io: Io): number {
       } else if (s.wait) {
         io.out(`${indent}${s.id}: wait until ${Object.keys(s.wait.until)[0]} ${JSON.stringify(Object.values(s.wait.until)[0])} (at most ${formatDuration(s.wait.ms)})${after}`);
       } else {
-        io.out(`${indent}${s.id}: ${s.action} ${JSON.stringify(s.with ?? {})}${after}`);
+        const what = s.exec ? `exec ${JSON.stringify(s.exec.command)} (risk ${s.exec.risk ?? "high, undeclared"}${s.exec.dryRun === "supported" ? ", dry run supported" : ""})` : s.action;
+        io.out(`${indent}${s.id}: ${what} ${JSON.stringify(s.with ?? {})}${after}`);
         const extras = [
           s.retry && `retry ${s.retry.maxAttempts}× ${s.retry.backoff} from ${formatDuration(s.retry.base)}${s.retry.cap !== undefined ? ` up to ${formatDuration(s.retry.cap)}` : ""}${s.retry.fatalOn?.length ? `, fatal on ${s.retry.fatalOn.join(", ")}` : ""}`,
           s.precondition && `precondition ${Object.keys(s.precondition.until)[0]}`,
           s.postcondition && `postcondition ${Object.keys(s.postcondition.until)[0]} within ${formatDuration(s.postcondition.ms)}`,
           s.deadline && `deadline: start within ${formatDuration(s.deadline.within)} of ${s.deadline.after}`,
-          s.compensate && `compensate: ${s.compensate === "none" ? "none (nothing to undo)" : s.compensate.map((c) => c.action).join(", ")}`,
+          s.compensate && `compensate: ${s.compensate === "none" ? "none (nothing to undo)" : s.compensate.map((c) => ("exec" in c ? `exec ${c.exec.command.join(" ")}` : c.action)).join(", ")}`,
+          s.produces && `produces ${s.produces.join(", ")}`,
+          s.consumes && `consumes ${s.consumes.join(", ")}`,
         ].filter(Boolean);
         if (extras.length) io.out(`${indent}  ${extras.join("; ")}`);
       }
@@ -230,6 +247,66 @@ async function plan(pb: Playbook, policy: Policy, flags: Flags, io: Io): Promise
   }
 }
 
+const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
+
+/** The stages of one playbook file before any binding: what `after` and the capabilities make of it. */
+function planFile(file: string, policy: Policy, flags: Flags, io: Io): number {
+  let pb: Playbook;
+  let stages;
+  try {
+    pb = loadPlaybookFile(file, { policy });
+    stages = staticStages(pb);
+  } catch (e) {
+    if (!isPlaybookError(e)) throw e;
+    io.err(e.message);
+    return 1;
+  }
+  if (flags.output === "json") {
+    io.out(JSON.stringify({ playbook: pb.name, version: pb.version, digest: pb.source.digest, file, stages }, null, 2));
+    return 0;
+  }
+  io.out(`playbook ${pb.name} ${pb.version} (${pb.source.digest})`);
+  io.out("stages (steps of one stage run in parallel; the first failure cancels the rest):");
+  stages.forEach((stage, i) => stage.forEach((s, k) => {
+    const caps = [s.produces.length && `produces ${s.produces.join(", ")}`, s.consumes.length && `consumes ${s.consumes.join(", ")}`, s.branch && `only on ${s.branch}`].filter(Boolean);
+    io.out(`  ${k === 0 ? `${i + 1}.` : "  "} ${s.id}: ${s.what}${caps.length ? `  [${caps.join("; ")}]` : ""}`);
+  }));
+  return 0;
+}
+
+/** Writes DIR/playbooks.lock for the library as it is; refuses while any file in it is invalid. */
+function lock(dir: string, policy: Policy, flags: Flags, io: Io): number {
+  const { playbooks, errors } = loadPlaybookDir(dir, { policy });
+  if (errors.length) {
+    for (const e of errors) io.err(e.message);
+    io.err(`not locked: ${errors.length} invalid playbook${errors.length === 1 ? "" : "s"} in ${dir}; fix or remove them first`);
+    return 1;
+  }
+  const file = join(dir, LOCK_FILE);
+  const text = createLock(file, playbooks, flags["sign-key"] ? readFileSync(flags["sign-key"], "utf8") : undefined);
+  writeFileSync(file, text);
+  const scripts = playbooks.reduce((n, p) => n + (p.source.scripts?.length ?? 0), 0);
+  io.out(`wrote ${file}: ${playbooks.length} playbooks, ${scripts} action scripts${flags["sign-key"] ? ", signed (ed25519)" : ""}`);
+  return 0;
+}
+
+/** Compares the library with its lock: every file that would be refused, and why. */
+function checkLock(dir: string, policy: Policy, flags: Flags, io: Io): number {
+  const l = readLock(join(dir, LOCK_FILE), { verifyKeyPem: flags["verify-key"] ? readFileSync(flags["verify-key"], "utf8") : undefined });
+  const { playbooks, errors } = loadPlaybookDir(dir, { policy });
+  let refused = errors.length;
+  for (const e of errors) io.err(e.message);
+  for (const pb of playbooks) {
+    const issues = lockIssues(l, pb.source.file, pb.source.digest, pb.source.scripts ?? []);
+    if (issues.length) {
+      refused++;
+      for (const i of issues) io.err(`${pb.source.file}: ${i.message}`);
+    } else io.out(`ok ${pb.source.file}: ${pb.name} ${pb.version}`);
+  }
+  io.out(`${playbooks.length + errors.length - refused} match ${l.file}${l.verified ? " (signature verified)" : ""}, ${refused} refused`);
+  return refused ? 1 : 0;
+}
+
 function describeStep(s: Step): string {
   if (!isActionStep(s)) return `${s.id}: wait until ${describeWait(s.wait.until)} (at most ${formatDuration(s.wait.timeoutMs)})`;
   const notes = [
@@ -254,8 +331,10 @@ async function watch(dir: string, policy: Policy, io: Io, signal?: AbortSignal):
   const w = watchPlaybooks(dir, (e) => {
     if (e.type === "rejected") io.err(`rejected ${e.file}${e.kept ? ` (keeping ${e.kept.name} ${e.kept.version})` : ""}:\n${e.error.message}`);
     else if (e.type === "removed") io.out(`removed ${e.playbook.name} (${e.file})`);
+    else if (e.type === "lock") io.err(`lock ${e.status}: ${e.message}`);
     else io.out(`${e.type} ${e.playbook.name} ${e.playbook.version} ${e.playbook.source.digest.slice(0, 19)} (${e.file})`);
   }, { policy });
+  if (w.lock().status === "absent") io.err(`lock absent: ${w.lock().message}`);
   io.out(`watching ${dir}: ${w.playbooks().length} playbooks in force`);
   await new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();

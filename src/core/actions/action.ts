@@ -18,6 +18,8 @@ export type ActionOutcome = {
   summary: string;
   /** Objects the action deleted (or would have, for a dry run); they have no entry in `results`. */
   deleted?: ObjectRef[];
+  /** What else the action reports for the ledger (an exec action: its output and redacted stderr). */
+  details?: Record<string, unknown>;
 };
 
 export type ApplyContext = {
@@ -25,6 +27,8 @@ export type ApplyContext = {
   dryRun: boolean;
   /** The time actions stamp into objects (rollout-restart's restartedAt); Date.now when absent. */
   now?: () => number;
+  /** Aborted when the step is cancelled (a sibling failed): actions that can stop early do (exec kills its process). */
+  signal?: AbortSignal;
 };
 
 export interface ActionDefinition<P = unknown> {
@@ -33,6 +37,13 @@ export interface ActionDefinition<P = unknown> {
   /** Strict zod schema of its params: unknown fields are refused. */
   readonly params: z.ZodType<P>;
   readonly risk: RiskClass;
+  /**
+   * Only a playbook compiled in this process can produce it (exec: its params carry a seal), so a
+   * model is not offered it: the guard would refuse whatever it wrote.
+   */
+  readonly playbookOnly?: boolean;
+  /** The risk of one instance, when it depends on its params (exec: as its step declares); `risk` otherwise. */
+  riskOf?(params: P): RiskClass;
   /** One line describing what it will do, for plans and approvals. */
   describe(params: P): string;
   /**

@@ -10,6 +10,7 @@ import { cordonAction } from "./cordon.ts";
 import { createObjectAction } from "./create-object.ts";
 import { deleteObjectAction } from "./delete-object.ts";
 import { deletePodAction } from "./delete-pod.ts";
+import { execAction } from "./exec.ts";
 import { patchAction } from "./patch.ts";
 import { removeNodeSelectorAction } from "./remove-node-selector.ts";
 import { rolloutRestartAction } from "./rollout-restart.ts";
@@ -50,6 +51,7 @@ export const ACTIONS: readonly AnyAction[] = [
   cordonAction,
   uncordonAction,
   setTaintsAction,
+  execAction,
 ];
 
 const BY_TYPE = new Map(ACTIONS.map((a) => [a.type, a]));
@@ -91,7 +93,9 @@ export function parseAction(input: unknown, path: ReadonlyArray<PropertyKey> = [
 
 /** The objects `action` touches (it must have been parsed). */
 export const actionTargets = (action: Action): ObjectRef[] => actionDefinition(action.type).targets(action.params);
-export const actionRisk = (action: Action): RiskClass => actionDefinition(action.type).risk;
+export const actionRisk = (action: Action): RiskClass => riskOf(actionDefinition(action.type), action.params);
+/** An instance's risk: what its definition says of these params, else the definition's class. */
+export const riskOf = (def: AnyAction, params: unknown): RiskClass => def.riskOf?.(params) ?? def.risk;
 export const describeAction = (action: Action): string => actionDefinition(action.type).describe(action.params);
 export const applyAction = (action: Action, ctx: ApplyContext): Promise<ActionOutcome> => actionDefinition(action.type).apply(action.params, ctx);
 

@@ -35,6 +35,7 @@ const CASES: Record<string, { good: Record<string, unknown>; bad: [Record<string
   cordon: { good: { node: "node-1" }, bad: [{ node: "Node 1" }, "params.node", /RFC 1123/] },
   uncordon: { good: { node: "node-1" }, bad: [{ node: "" }, "params.node", /RFC 1123/] },
   "set-taints": { good: { node: "node-1", taints: [{ key: "maintenance", effect: "NoSchedule" }] }, bad: [{ node: "node-1", taints: [{ key: "k", effect: "Sometimes" }] }, "params.taints[0].effect", /NoSchedule/] },
+  exec: { good: { command: ["flush-cache", "--all"], risk: "low", targets: [{ apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "geo" }] }, bad: [{ command: [] }, "params.command", /name the program to run/] },
 };
 
 function refusal(fn: () => unknown): ValidationError {
