@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApiAuth } from "./auth/gate.ts";
+import type { UserInfo } from "./auth/user.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from "./discovery.ts";
 import { ApiError, badRequest, invalid } from "./errors.ts";
 import { checkBodyFields, checkPatchedFields, fieldValidationOf, unknownFields } from "./field-validation.ts";
@@ -145,12 +146,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: ApiServerOpt
     if (injected === "hang") return; // the client's timeout is what this simulates
     if (injected) throw injected;
   }
-  await dispatch(req, res, o, route, url.searchParams, method, watches);
+  await dispatch(req, res, o, route, url.searchParams, method, watches, user);
 }
 
-async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerOptions, route: ResourceRoute, q: URLSearchParams, method: string, watches: Set<() => void>): Promise<void> {
+async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerOptions, route: ResourceRoute, q: URLSearchParams, method: string, watches: Set<() => void>, user?: UserInfo): Promise<void> {
   const { store } = o;
   const { rt } = route;
+  // RBAC's escalation check, on the object about to be stored (before admission, dry run or not).
+  const confirm = (obj: KObject, old: KObject | undefined) => {
+    if (o.auth && user) o.auth.confirmWrite(user, route, obj, old);
+    return obj;
+  };
   const kind = o.kinds.get(`${rt.group}/${rt.kind}`);
   const now = store.clock.now();
   const table = wantsTable(req.headers.accept);
@@ -219,7 +225,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
       case "POST": {
         const body = await readObjectBody(req);
         checkBodyFields(res, rt, body, fieldValidationOf(q));
-        const obj = checkWriteShape(route, body, "create");
+        const obj = confirm(checkWriteShape(route, body, "create"), undefined);
         return sendJson(res, 201, store.create(rt, obj, { dryRun: isDryRun(q), finalize: attribute(req, q, rt, now) }));
       }
       case "DELETE": {
@@ -242,7 +248,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
     case "PUT": {
       const body = await readObjectBody(req);
       checkBodyFields(res, rt, body, fieldValidationOf(q));
-      const obj = checkWriteShape(route, body, "update");
+      const obj = confirm(checkWriteShape(route, body, "update"), store.get(rt, route.namespace, route.name));
       return sendJson(res, 200, store.update(rt, obj, { dryRun: isDryRun(q), finalize: attribute(req, q, rt, now) }));
     }
     case "PATCH": {
@@ -253,8 +259,8 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
         const existing = store.get(rt, route.namespace, route.name);
         const applied = serverSideApply(route, existing, patch, { manager: q.get("fieldManager"), force: goQueryBool(q.get("force")), now: isoSeconds(now) });
         const opts = { dryRun, finalize: applied.finalize };
-        if (!existing) return sendJson(res, 201, store.create(rt, checkWriteShape(route, applied.next, "create"), opts));
-        return sendJson(res, 200, store.update(rt, checkWriteShape(route, applied.next, "update"), opts));
+        if (!existing) return sendJson(res, 201, store.create(rt, confirm(checkWriteShape(route, applied.next, "create"), undefined), opts));
+        return sendJson(res, 200, store.update(rt, confirm(checkWriteShape(route, applied.next, "update"), existing), opts));
       }
       if (q.has("force")) throw invalid("PatchOptions", "meta.k8s.io", "", [{ reason: "FieldValueForbidden", field: "force", message: "Forbidden: may not be specified for non-apply patch" }]);
       const current = store.require(rt, route.namespace, route.name);
@@ -265,7 +271,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, o: ApiServerO
       // A patch applies to what is stored now: unless the patch itself names a version, it cannot conflict.
       const patchRv = isPlainObject(patch) && isPlainObject(patch.metadata) ? patch.metadata.resourceVersion : undefined;
       shaped.metadata.resourceVersion = (patchRv as string | undefined) ?? current.metadata.resourceVersion;
-      return sendJson(res, 200, store.update(rt, shaped, { dryRun, finalize: attribute(req, q, rt, now) }));
+      return sendJson(res, 200, store.update(rt, confirm(shaped, current), { dryRun, finalize: attribute(req, q, rt, now) }));
     }
     case "DELETE": {
       const opts = deleteOptions(q, await optionalBody(req));

@@ -24,3 +24,14 @@ export function forbidden(a: Attributes, reason: string): ApiError {
   // Go's StatusDetails omits empty fields: the core group has no `group`.
   return new ApiError(403, "Forbidden", message, { ...(a.name ? { name: a.name } : {}), ...(a.apiGroup ? { group: a.apiGroup } : {}), kind: a.resource });
 }
+
+/**
+ * apierrors.NewForbidden for a storage that refuses a write (the RBAC escalation checks):
+ * `roles.rbac.authorization.k8s.io "x" is forbidden: REASON`, without the name when the object
+ * has none yet (generateName), and details {name, group, kind: resource}.
+ */
+export function forbiddenWrite(resource: string, group: string, name: string, reason: string): ApiError {
+  const gr = groupResource(resource, group);
+  const message = name ? `${gr} ${JSON.stringify(name)} is forbidden: ${reason}` : `${gr} is forbidden: ${reason}`;
+  return new ApiError(403, "Forbidden", message, { ...(name ? { name } : {}), ...(group ? { group } : {}), kind: resource });
+}

@@ -2,8 +2,9 @@
  * The API server's authentication and authorization, in kube-apiserver's filter order:
  * authenticate the bearer token (401 when it fails, anonymous when there is none), apply
  * impersonation headers (each authorized), then authorize the request's attributes with RBAC
- * (403 with the real wording). It also serves what belongs to auth: the TokenRequest
- * subresource and the review APIs. The sandbox's own extra routes (/metrics, /sandbox/v1/...)
+ * (403 with the real wording). Writes to Roles, ClusterRoles and their bindings are then checked
+ * for privilege escalation (escalation.ts) before admission. It also serves what belongs to auth:
+ * the TokenRequest subresource and the review APIs. The sandbox's own extra routes (/metrics, /sandbox/v1/...)
  * run before this gate, as they are not part of the Kubernetes API.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -14,8 +15,10 @@ import { sendJson } from "../http-util.ts";
 import type { ResourceRegistry } from "../resources.ts";
 import type { ResourceRoute } from "../routes.ts";
 import type { ObjectStore } from "../store.ts";
+import type { KObject } from "../types.ts";
 import { requestAttributes } from "./attributes.ts";
 import { Authenticator, type StaticToken } from "./authenticator.ts";
+import { EscalationGuard } from "./escalation.ts";
 import { forbidden } from "./forbidden.ts";
 import { impersonate } from "./impersonation.ts";
 import { RbacAuthorizer } from "./rbac-authorizer.ts";
@@ -33,11 +36,13 @@ export class ApiAuth {
   readonly tokens: ServiceAccountTokens;
   readonly authenticator: Authenticator;
   readonly authorizer: RbacAuthorizer;
+  private readonly escalation: EscalationGuard;
 
   constructor(private readonly store: ObjectStore, registry: ResourceRegistry, clock: Clock, opts: AuthOptions = {}) {
     this.tokens = new ServiceAccountTokens(store, clock, registry.find("", "v1", "serviceaccounts")!);
     this.authenticator = new Authenticator(this.tokens, opts.tokens);
     this.authorizer = new RbacAuthorizer(store, registry);
+    this.escalation = new EscalationGuard(this.authorizer);
   }
 
   get adminToken(): string {
@@ -52,6 +57,14 @@ export class ApiAuth {
     const d = this.authorizer.authorize(attrs);
     if (!d.allowed) throw forbidden(attrs, d.reason);
     return user;
+  }
+
+  /**
+   * Refuses (403) a write of `obj` over `old` (undefined for a create) that would grant RBAC
+   * permissions `user` does not hold; call it with the object about to be stored, dry run or not.
+   */
+  confirmWrite(user: UserInfo, route: ResourceRoute, obj: KObject, old: KObject | undefined): void {
+    this.escalation.confirm(user, route, obj, old);
   }
 
   /** Serves TokenRequest and the review APIs; false when `route` is neither. */

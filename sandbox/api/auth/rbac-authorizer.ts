@@ -6,7 +6,12 @@
  * A binding whose role is missing denies and says so in the reason. system:masters bypasses RBAC.
  * ClusterRoles with an aggregationRule get the rules of the ClusterRoles their selectors match,
  * as the aggregation controller would have written them.
+ *
+ * A missing role is named two ways, as on a real server: the authorizer reads through informer
+ * listers (`role.rbac.authorization.k8s.io "x" not found`), while the escalation checks of the
+ * RBAC storage read through the registry (`roles.rbac.authorization.k8s.io "x" not found`, a 404).
  */
+import { badRequest, notFound } from "../errors.ts";
 import { isObject } from "../kinds/common.ts";
 import type { ResourceRegistry, ResourceType } from "../resources.ts";
 import { labelSelectorFromObject, matchesLabelSelector } from "../selectors.ts";
@@ -24,6 +29,12 @@ export type Decision = { allowed: boolean; reason: string };
 export type RuleSet = { rules: PolicyRule[]; errors: string[] };
 
 type Visit = (rule: PolicyRule, source: () => string) => boolean;
+
+/** Who reads the roles: the authorizer's listers (singular resource) or the registry (plural). */
+export type RoleReader = "lister" | "registry";
+
+/** A binding's roleRef, as the escalation checks read it. */
+export type RoleRef = { kind: string; name: string };
 
 export class RbacAuthorizer {
   private readonly rt: Record<"roles" | "clusterroles" | "rolebindings" | "clusterrolebindings", ResourceType>;
@@ -49,7 +60,7 @@ export class RbacAuthorizer {
     return { allowed: false, reason: errors.length ? `RBAC: ${aggregate(errors)}` : "" };
   }
 
-  rulesFor(user: UserInfo, namespace: string): RuleSet {
+  rulesFor(user: UserInfo, namespace: string, reader: RoleReader = "lister"): RuleSet {
     if (user.groups.includes(SYSTEM_MASTERS)) {
       return { rules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }, { verbs: ["*"], nonResourceURLs: ["*"] }], errors: [] };
     }
@@ -57,17 +68,38 @@ export class RbacAuthorizer {
     const errors = this.visit(user, namespace, (rule) => {
       rules.push(rule);
       return true;
-    });
+    }, reader);
     return { rules, errors };
   }
 
+  /**
+   * The rules a roleRef grants in `namespace` ("" for a ClusterRoleBinding), read as the registry
+   * does (GetRoleReferenceRules): a missing role is the 404 the registry answers, a Role with no
+   * namespace the 400 a namespaced GET without one gets. Undefined for a kind that is neither
+   * Role nor ClusterRole: validation refuses those.
+   */
+  roleRefRules(ref: RoleRef, namespace: string): PolicyRule[] | undefined {
+    if (ref.kind === "ClusterRole") {
+      const role = this.store.get(this.rt.clusterroles, undefined, ref.name);
+      if (!role) throw notFound("clusterroles", RBAC_GROUP, ref.name);
+      return this.clusterRoleRules(role);
+    }
+    if (ref.kind === "Role") {
+      if (!namespace) throw badRequest("Namespace parameter required.");
+      const role = this.store.get(this.rt.roles, namespace, ref.name);
+      if (!role) throw notFound("roles", RBAC_GROUP, ref.name);
+      return rulesOf(role);
+    }
+    return undefined;
+  }
+
   /** Calls `fn` with each rule bound to `user`; stops when it returns false. Returns the lookup errors. */
-  private visit(user: UserInfo, namespace: string, fn: Visit): string[] {
+  private visit(user: UserInfo, namespace: string, fn: Visit, reader: RoleReader = "lister"): string[] {
     const errors: string[] = [];
     for (const b of this.store.list(this.rt.clusterrolebindings)) {
       const subject = subjectsOf(b).find((s) => subjectApplies(user, s, ""));
       if (!subject) continue;
-      const rules = this.roleRules(b, "", errors);
+      const rules = this.roleRules(b, "", errors, reader);
       const source = () => `ClusterRoleBinding ${JSON.stringify(b.metadata.name)} of ${b.roleRef?.kind} ${JSON.stringify(b.roleRef?.name)} to ${describeSubject(subject, "")}`;
       for (const r of rules) if (!fn(r, source)) return errors;
     }
@@ -75,30 +107,26 @@ export class RbacAuthorizer {
     for (const b of this.store.list(this.rt.rolebindings, namespace)) {
       const subject = subjectsOf(b).find((s) => subjectApplies(user, s, namespace));
       if (!subject) continue;
-      const rules = this.roleRules(b, namespace, errors);
+      const rules = this.roleRules(b, namespace, errors, reader);
       const source = () => `RoleBinding ${JSON.stringify(`${b.metadata.name}/${namespace}`)} of ${b.roleRef?.kind} ${JSON.stringify(b.roleRef?.name)} to ${describeSubject(subject, namespace)}`;
       for (const r of rules) if (!fn(r, source)) return errors;
     }
     return errors;
   }
 
-  private roleRules(binding: KObject, namespace: string, errors: string[]): PolicyRule[] {
+  private roleRules(binding: KObject, namespace: string, errors: string[], reader: RoleReader): PolicyRule[] {
     const ref = isObject(binding.roleRef) ? binding.roleRef : {};
+    const missing = (resource: string) => {
+      errors.push(`${reader === "registry" ? `${resource}s` : resource}.${RBAC_GROUP} ${JSON.stringify(ref.name)} not found`);
+      return [];
+    };
     if (ref.kind === "ClusterRole") {
       const role = this.store.get(this.rt.clusterroles, undefined, String(ref.name));
-      if (!role) {
-        errors.push(`clusterrole.${RBAC_GROUP} ${JSON.stringify(ref.name)} not found`);
-        return [];
-      }
-      return this.clusterRoleRules(role);
+      return role ? this.clusterRoleRules(role) : missing("clusterrole");
     }
     if (ref.kind === "Role" && namespace) {
       const role = this.store.get(this.rt.roles, namespace, String(ref.name));
-      if (!role) {
-        errors.push(`role.${RBAC_GROUP} ${JSON.stringify(ref.name)} not found`);
-        return [];
-      }
-      return rulesOf(role);
+      return role ? rulesOf(role) : missing("role");
     }
     return [];
   }
@@ -122,5 +150,8 @@ export class RbacAuthorizer {
   }
 }
 
-/** utilerrors.NewAggregate's text: one error alone, several in brackets. */
-const aggregate = (errors: string[]) => (errors.length === 1 ? errors[0] : `[${errors.join(", ")}]`);
+/** utilerrors.NewAggregate's text: one error alone, several (repeats dropped) in brackets. */
+export function aggregate(errors: string[]): string {
+  const unique = [...new Set(errors)];
+  return unique.length === 1 ? unique[0] : `[${unique.join(", ")}]`;
+}
