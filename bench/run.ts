@@ -10,6 +10,7 @@ import { benchApps } from "./apps.bench.ts";
 import { benchUi } from "./ui.bench.ts";
 import { benchFlightRecorder } from "./flight-recorder.bench.ts";
 import { benchWatchdog } from "./watchdog.bench.ts";
+import { benchTwin } from "./twin.bench.ts";
 
 type Bench = { name: string; title: string; run: () => Promise<Record<string, number | string>> };
 
@@ -22,6 +23,7 @@ const BENCHES: Bench[] = [
   { name: "ui", title: "Web UI over a 100,000-entry ledger", run: () => benchUi() },
   { name: "flight-recorder", title: "Flight recorder: 5,000 pods / 500 Deployments, 1 change per second for an hour", run: benchFlightRecorder },
   { name: "watchdog", title: "Watchdog process: 5,000 pods / 500 Deployments, idle", run: benchWatchdog },
+  { name: "twin", title: "Predicting a plan on a twin: hotel-reservation (a twin process per plan)", run: benchTwin },
 ];
 
 async function main(): Promise<void> {

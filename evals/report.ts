@@ -8,6 +8,7 @@ import * as D from "./defaults.ts";
 import { DEFAULT_DETECT_INTERVAL_MS as WATCHDOG_DETECT_INTERVAL_MS } from "../src/watchdog/defaults.ts";
 import { formatDuration } from "../src/base/duration.ts";
 import { formatProblem } from "./scenario.ts";
+import { predictionSection } from "./prediction-report.ts";
 import { detectionCorrect, PAPER_FIGURES, type EvalJson, type ScenarioResult, type Summary } from "./scoring.ts";
 
 const AGENT_TITLES: Record<string, string> = {
@@ -54,6 +55,7 @@ export function renderReport(doc: EvalJson, meta: ReportMeta = {}): string {
   out.push("");
   if (runs.length > 1) out.push(...ablation(runs.map(([a, r]) => [a, r.summary] as const), meta.reasoners ?? "Stratus's embedded reasoners (no LLM)"));
   for (const [agent, { summary, results }] of runs) out.push(...agentTable(agent, summary, results));
+  out.push(...predictionSection(doc));
   if (doc.problems.length) {
     out.push("## Scenario files that could not be loaded");
     out.push("");

@@ -13,12 +13,15 @@ import { runPool } from "./runner/pool.ts";
 import type { AgentsFactory } from "./runner/run-scenario.ts";
 import { formatProblem } from "./scenario.ts";
 import { selectShard, type Shard } from "./shard.ts";
+import type { PredictMode } from "./runner/twin.ts";
 import { erroredResult, evalJson, type AgentVariant, type EvalJson, type ScenarioResult } from "./scoring.ts";
 
 export type RunOptions = {
   paths: string[];
   agents: AgentVariant[];
   llm: LlmOptions;
+  /** Prediction modes to run each agent with (default ["off"]): on and off give the with/without comparison. */
+  predict?: PredictMode[];
   concurrency?: number;
   /** Run scenarios in this process, one at a time (no child processes). */
   inProcess?: boolean;
@@ -38,17 +41,18 @@ export async function runEvals(opts: RunOptions): Promise<EvalJson> {
   const { problems } = loaded;
   const scenarios = opts.shard ? selectShard(loaded.scenarios, opts.shard, (s) => s.scenario.id) : loaded.scenarios;
   for (const p of problems) opts.progress?.(`invalid scenario file ${formatProblem(p)}`);
-  const runs: Array<{ agent: AgentVariant; results: ScenarioResult[]; wallSeconds: number }> = [];
-  for (const agent of opts.agents) {
+  const runs: Array<{ agent: AgentVariant; label?: string; results: ScenarioResult[]; wallSeconds: number }> = [];
+  const modes = opts.predict?.length ? opts.predict : (["off"] as PredictMode[]);
+  for (const agent of opts.agents) for (const predict of modes) {
     const started = Date.now();
-    const jobs: Job[] = scenarios.map((s) => ({ file: s.file, scenario: s.scenario, agent, llm: opts.llm }));
+    const jobs: Job[] = scenarios.map((s) => ({ file: s.file, scenario: s.scenario, agent, llm: opts.llm, ...(predict !== "off" ? { predict } : {}) }));
     let n = 0;
     const onResult = (_job: Job, r: ScenarioResult) => opts.progress?.(progressLine(++n, jobs.length, r));
     const failed = (job: Job, message: string, wallSeconds: number) => erroredResult(baseOf(job), message, wallSeconds);
     const results = opts.inProcess
       ? await runInProcess(jobs, { onResult, failed, wallTimeoutMs: opts.wallTimeoutMs ?? DEFAULT_SCENARIO_WALL_TIMEOUT_MS, makeAgents: opts.makeAgents })
       : await runPool(jobs, { worker: opts.worker, concurrency: opts.concurrency ?? defaultConcurrency(), wallTimeoutMs: opts.wallTimeoutMs ?? DEFAULT_SCENARIO_WALL_TIMEOUT_MS, onResult, failed });
-    runs.push({ agent, results, wallSeconds: (Date.now() - started) / 1000 });
+    runs.push({ agent, ...(predict !== "off" ? { label: `${agent}+${predict === "on" ? "predict" : "shadow"}` } : {}), results, wallSeconds: (Date.now() - started) / 1000 });
   }
   return evalJson(runs, problems);
 }

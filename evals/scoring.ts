@@ -8,6 +8,8 @@
  */
 import type { Scenario, ScenarioProblem } from "./scenario.ts";
 import type { LlmUsage } from "./runner/llm-usage.ts";
+import type { PredictionRecord } from "./runner/predictions.ts";
+import type { PredictMode } from "./runner/twin.ts";
 
 export type AgentVariant = "stratus" | "naive" | "single";
 export const AGENT_VARIANTS: readonly AgentVariant[] = ["stratus", "naive", "single"];
@@ -67,6 +69,33 @@ export type ScenarioResult = {
   cpuSeconds: number;
   /** What the LLM path spent (calls, tokens, dollars, fallbacks), when the agents used a model. */
   llm?: LlmUsage;
+  /**
+   * Where the seconds went, for the first incident opened after injection: simulated seconds from
+   * the first fault to each step the loop reached (absent when it did not), see `runner/outcome.ts`.
+   */
+  phases?: PhaseTimes;
+  /** Whether plans were played on a twin first (issue 15), and each prediction beside what happened. */
+  predict?: PredictMode;
+  predictions?: PredictionRecord[];
+};
+
+/** Simulated seconds from the first fault to each step of the first incident's handling. */
+export type PhaseTimes = {
+  /** Detection first saw a failure it later confirmed (the incident's onset). */
+  visible?: number;
+  /** The incident was opened (TTD): the hold was satisfied. */
+  opened?: number;
+  diagnosed?: number;
+  /** The first plan was proposed. */
+  planned?: number;
+  /** The first transaction wrote its intent (its baseline health measured). */
+  intent?: number;
+  /** The first transaction's first write landed. */
+  applied?: number;
+  /** The first transaction's verdict was in. */
+  verified?: number;
+  /** The committed fix the oracle accepted (TTM). */
+  committed?: number;
 };
 
 export type Summary = {
@@ -150,11 +179,12 @@ export type EvalJson = {
 /** STRATUS (NeurIPS 2025), AIOpsLab mitigation success with GPT-4o: full agent, naive retries, one attempt. */
 export const PAPER_FIGURES = { stratus: 0.692, naive: 0.231, single: 0.154 } as const;
 
-export function evalJson(runs: Array<{ agent: AgentVariant; results: ScenarioResult[]; wallSeconds: number }>, problems: ScenarioProblem[]): EvalJson {
+export function evalJson(runs: Array<{ agent: AgentVariant; label?: string; results: ScenarioResult[]; wallSeconds: number }>, problems: ScenarioProblem[]): EvalJson {
   const agents: EvalJson["agents"] = {};
-  for (const run of runs) agents[run.agent] = { summary: summarize(run.agent, run.results, run.wallSeconds, countFiles(problems)), results: run.results };
+  // A run with prediction on is its own row ("stratus+predict"), beside the same agent without.
+  for (const run of runs) agents[run.label ?? run.agent] = { summary: summarize(run.agent, run.results, run.wallSeconds, countFiles(problems)), results: run.results };
   const first = runs[0];
-  const top = first ? agents[first.agent] : { summary: summarize("stratus", [], 0, countFiles(problems)), results: [] };
+  const top = first ? agents[first.label ?? first.agent] : { summary: summarize("stratus", [], 0, countFiles(problems)), results: [] };
   return { summary: top.summary, results: top.results, agents, problems, paper: PAPER_FIGURES };
 }
 

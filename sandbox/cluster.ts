@@ -21,10 +21,12 @@ import { createControllers } from "./controllers/index.ts";
 import { Kubelet } from "./controllers/kubelet.ts";
 import { containerKillRoute } from "./faults/chaos-daemon.ts";
 import { ImageCatalog, type ImageEntry } from "./images/catalog.ts";
+import { genericImage } from "./images/generic.ts";
 import { appImages, BASE_IMAGES } from "./images/index.ts";
 import { InstanceTable } from "./images/instances.ts";
 import { kubeconfigYaml, writeKubeconfig } from "./kubeconfig.ts";
 import { seededRandom } from "./random.ts";
+import { clockRoute } from "./twin/clock-route.ts";
 import { CHAOS_RESOURCES, Workload, workloadRoutes, type RunOptions, type WorkloadOptions } from "./workload/index.ts";
 
 export type SandboxOptions = {
@@ -48,6 +50,11 @@ export type SandboxOptions = {
    * carry it); without it the sandbox mints a self-signed one at start (`sandbox.caPem`).
    */
   tls?: TlsOptions;
+  /**
+   * A twin: images the sandbox has no model for run the generic model (sandbox/images/generic.ts)
+   * instead of failing to pull, because a twin holds a copy of someone else's workloads.
+   */
+  twin?: boolean;
 };
 
 export class Sandbox {
@@ -81,7 +88,7 @@ export class Sandbox {
     const auth = new ApiAuth(store, registry, clock, opts.auth);
 
     const instances = new InstanceTable();
-    const images = new ImageCatalog([...BASE_IMAGES, ...appImages(instances), ...(opts.images ?? [])]);
+    const images = new ImageCatalog([...BASE_IMAGES, ...appImages(instances), ...(opts.images ?? [])], opts.twin ? genericImage : undefined);
     const rt = (kind: string, group?: string): ResourceType => {
       const found = registry.all().find((t) => t.kind === kind && (group === undefined ? t.group !== "events.k8s.io" : t.group === group));
       if (!found) throw new Error(`no resource type for kind ${kind}`);
@@ -98,7 +105,7 @@ export class Sandbox {
     const workload = new Workload({ store, clock, logs: set.logs, instances, random: seededRandom((opts.seed ?? 1) ^ 0x10ad) }, opts.workload);
     const intercept = opts.interceptWrite ?? apiFaults.intercept;
     const api = await startApiServer({
-      store, registry, kinds, logs: set.logs, routes: [apiFaults.route, ...chaosDaemon(set.controllers), ...workloadRoutes(workload), ...(opts.routes ?? [])], interceptWrite: intercept, port: opts.port,
+      store, registry, kinds, logs: set.logs, routes: [apiFaults.route, clockRoute(clock, () => auth.adminToken), ...chaosDaemon(set.controllers), ...workloadRoutes(workload), ...(opts.routes ?? [])], interceptWrite: intercept, port: opts.port,
       auth, tls: opts.tls,
     });
     const sandbox = new Sandbox(clock, registry, store, images, context, set.controllers, api, apiFaults, set.logs, workload, auth);

@@ -28,10 +28,21 @@ export type DetectionSettings = {
 
 export const DEFAULT_DETECTION: DetectionSettings = {
   statusHoldMs: 30_000,
-  metricHoldMs: 60_000,
+  metricHoldMs: 20_000,
   minObservations: 3,
-  // A rollout's new pods are unavailable while they start: the same minute `pods-pending` and `pods-ready` grant.
-  holdMsByCheck: { "deployments-available": 60_000 },
+  holdMsByCheck: {
+    // A rollout's new pods are unavailable while they start: the same minute `pods-pending` and `pods-ready` grant.
+    "deployments-available": 60_000,
+    // These fail only once their condition has outlived the check's own grace period (Pending, or
+    // running but not Ready, for a minute): the condition has held already; only the observation count applies.
+    "pods-pending": 0,
+    "pods-ready": 0,
+    // The kubelet's own verdict that a container cannot run (ImagePullBackOff, CrashLoopBackOff,
+    // CreateContainerConfigError...), and a Service port its pods do not serve (read from specs):
+    // unambiguous, they do not come and go with load or a pod's restart.
+    "container-states": 10_000,
+    "service-ports": 10_000,
+  },
   gapToleranceMs: 30_000,
   restartWindowMs: 10 * 60_000,
   metricCooldownMs: 60_000,

@@ -6,6 +6,7 @@
 import type { LlmFlags } from "../../src/llm/config.ts";
 import type { Scenario } from "../scenario.ts";
 import type { AgentVariant, ScenarioResult } from "../scoring.ts";
+import type { PredictMode } from "./twin.ts";
 
 /**
  * Which reasoners the agents use, as the CLI flags say it (`--llm none|openai --model --base-url`);
@@ -13,7 +14,8 @@ import type { AgentVariant, ScenarioResult } from "../scoring.ts";
  */
 export type LlmOptions = LlmFlags;
 
-export type Job = { file: string; scenario: Scenario; agent: AgentVariant; llm: LlmOptions };
+/** `predict`: play each plan on a twin first (issue 15); absent = off. */
+export type Job = { file: string; scenario: Scenario; agent: AgentVariant; llm: LlmOptions; predict?: PredictMode };
 
 export type ParentMessage = { type: "run"; index: number; job: Job };
 export type WorkerMessage = { type: "result"; index: number; result: ScenarioResult };

@@ -13,7 +13,7 @@ import { SIM_EPOCH } from "./env.ts";
 import type { HealthTimeline, CommittedTx } from "./health-timeline.ts";
 import type { GraphEvent } from "../../src/graph/index.ts";
 import type { Job } from "./job.ts";
-import type { ScenarioResult } from "../scoring.ts";
+import type { PhaseTimes, ScenarioResult } from "../scoring.ts";
 import { describeWrite, type Write } from "./write-watch.ts";
 
 export type OracleResult = { kind: string; target: string; ok: boolean; reasons: string[] };
@@ -104,7 +104,33 @@ export function scoreScenario(job: Job, o: Observed, cost: { wallSeconds: number
     simSeconds: secs(o.endedAt - SIM_EPOCH),
     wallSeconds: Math.round(cost.wallSeconds * 10) / 10,
     cpuSeconds: Math.round(cost.cpuSeconds * 10) / 10,
+    ...(detected ? { phases: phasesOf(o, incidents[0], firstFault, fixAt) } : {}),
   };
+}
+
+/**
+ * Where the time went for the first incident: each step's first time, as seconds after the first
+ * fault. Measurement only: nothing here decides whether a scenario counts as detected or fixed.
+ */
+function phasesOf(o: Observed, incident: LoopRecord["incidents"][number], firstFault: number, fixAt: number | undefined): PhaseTimes {
+  const rel = (at: number | undefined) => (at === undefined || !Number.isFinite(at) ? undefined : secs(Math.max(0, at - firstFault)));
+  const mine = (e: TimedEvent) => "incidentId" in e.event && e.event.incidentId === incident.id;
+  const first = (type: string) => o.loop.events.find((e) => e.event.type === type && mine(e))?.at;
+  const detected = o.loop.events.find((e) => e.event.type === "detected" && e.event.incident.id === incident.id)?.event;
+  const onset = detected?.type === "detected" ? Date.parse(detected.incident.onsetAt) : undefined;
+  const applied = o.loop.events.find((e) => e.event.type === "applied" && mine(e));
+  const intent = applied?.event.type === "applied" ? o.intents.get(applied.event.txId) : undefined;
+  const out: PhaseTimes = {
+    visible: rel(onset),
+    opened: rel(incident.openedAt),
+    diagnosed: rel(first("diagnosed")),
+    planned: rel(first("plan")),
+    intent: rel(intent),
+    applied: rel(applied?.at),
+    verified: rel(first("verified")),
+    committed: rel(fixAt),
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as PhaseTimes;
 }
 
 /** The rollback restored every snapshot it took, and found each restored object equal to it. */

@@ -25,6 +25,9 @@ import type { Job } from "./job.ts";
 import { scoreScenario, type LoopRecord, type OracleResult, type Observed, type TimedEvent } from "./outcome.ts";
 import { setupVariant } from "./variants.ts";
 import { llmUsageOf } from "./llm-usage.ts";
+import { predictionsOf } from "./predictions.ts";
+import { InProcessTwinLauncher } from "./twin.ts";
+import { twinPredictor } from "../../src/twin/predictor.ts";
 
 /** Time the app has to come up before the scenario is an error. */
 const MAX_STARTUP_MS = 5 * 60_000;
@@ -51,7 +54,8 @@ export async function runScenario(job: Job, hooks: ScenarioHooks): Promise<Scena
   try {
     env = await startEnv(s);
     const observed = await play(job, env, hooks, (r) => (running = r));
-    const result = scoreScenario(job, observed, cost());
+    const scored = scoreScenario(job, observed, cost());
+    const result = job.predict && job.predict !== "off" ? { ...scored, predict: job.predict, predictions: predictionsOf(observed.loop.events) } : scored;
     // What the LLM path spent, from the agents' call records in the scenario's ledger.
     const llm = llmUsageOf(env.ledger);
     return llm ? { ...result, llm } : result;
@@ -122,6 +126,9 @@ async function play(job: Job, env: ScenarioEnv, hooks: ScenarioHooks, setRunning
       intents.set(txId, clock.now());
     },
     maxAttempts: variant.maxAttempts,
+    ...(job.predict && job.predict !== "off"
+      ? { predictor: twinPredictor({ live: env.stratus.client, launcher: new InProcessTwinLauncher(), metrics: env.stratus.metrics, shadow: job.predict === "shadow" }) }
+      : {}),
     attemptBudget: job.agent === "single" ? 1 : attempts,
   });
   const done = loop.run();

@@ -86,7 +86,11 @@ export function normalizeRepository(repo: string): string {
 export class ImageCatalog {
   private readonly entries = new Map<string, ImageEntry>();
 
-  constructor(entries: ImageEntry[] = []) {
+  /**
+   * `fallback`: the behaviour of any repository the catalog has no entry for (a twin's generic
+   * model); known repositories keep their models and their list of tags.
+   */
+  constructor(entries: ImageEntry[] = [], private readonly fallback?: ImageBehaviour) {
     for (const e of entries) this.register(e);
   }
 
@@ -101,12 +105,13 @@ export class ImageCatalog {
   resolve(image: string): { entry: ImageEntry; tag: string } | undefined {
     const { repository, tag } = parseImage(image);
     const entry = this.entries.get(repository);
+    if (!entry && this.fallback) return { entry: { repository, tags: [tag], behaviour: this.fallback }, tag };
     if (!entry || !entry.tags.includes(tag)) return undefined;
     return { entry, tag };
   }
 
   /** Whether the repository exists at all (for the pull error's wording). */
   hasRepository(image: string): boolean {
-    return this.entries.has(parseImage(image).repository);
+    return !!this.fallback || this.entries.has(parseImage(image).repository);
   }
 }

@@ -5,6 +5,7 @@
 import { evalCommand } from "./commands/eval.ts";
 import { ledgerCommand } from "./commands/ledger.ts";
 import { playbookCommand } from "./commands/playbook.ts";
+import { planCommand } from "./commands/plan.ts";
 import { sandboxCommand } from "./commands/sandbox.ts";
 import { approveCommand } from "./commands/approve.ts";
 import { startCommand } from "./commands/start.ts";
@@ -22,6 +23,7 @@ const COMMANDS: Array<{ name: string; summary: string; run: Handler }> = [
   { name: "sandbox", summary: "run the simulated Kubernetes cluster (sandbox up)", run: sandboxCommand },
   { name: "ledger", summary: "review the mitigation ledger (list, show, diff, verify, export, serve: the web UI)", run: ledgerCommand },
   { name: "playbook", summary: "the playbook library: list, validate, show, plan (dry run), watch", run: (argv, io) => playbookCommand(argv, io) },
+  { name: "plan", summary: "predict what a plan would do, on a twin, before applying it (plan validate)", run: planCommand },
   { name: "eval", summary: "replay fault-injection scenarios against simulated clusters and score the agent", run: evalCommand },
 ];
 

@@ -8,6 +8,7 @@
 import { firingAlerts } from "../telemetry/checks/firing-alerts.ts";
 import { improved, regressed } from "../telemetry/compare.ts";
 import type { HealthReport } from "../telemetry/health-check.ts";
+import { combineSamples } from "../telemetry/health.ts";
 
 export type VerdictPhase = "Successful" | "Failed" | "Inconclusive" | "Error";
 export type Verdict = { phase: VerdictPhase; reason: string };
@@ -62,4 +63,37 @@ export function withoutAlerts(h: HealthReport): HealthReport {
     failing: h.failing.filter((k) => !isAlert(k)),
     errors: h.errors.filter((k) => !isAlert(k)),
   };
+}
+
+/** One health sample with the clock time it was taken. */
+export type TimedReport = { at: number; report: HealthReport };
+
+/**
+ * Whether verification can stop before the longest stabilisation it was given: the answer is
+ * already in. The incident's own checks have passed in every sample for at least `minClearMs`
+ * (long enough that a change which only looks good while fresh pods start — a restart of a
+ * crash-looping workload — shows its failure again), and the latest `window` samples, folded with
+ * the usual hysteresis, get a Successful mitigation verdict against H0: nothing regressed and
+ * severity strictly fell. Returns that folded report, or undefined to keep waiting. It only ever
+ * ends a wait early on success; anything else waits out the whole stabilisation as before.
+ */
+export function settledEarly(h0: HealthReport, samples: readonly TimedReport[], incidentChecks: readonly string[], opts: { minClearMs: number; window: number }): HealthReport | undefined {
+  const window = Math.max(1, Math.floor(opts.window));
+  if (!incidentChecks.length || samples.length < window) return undefined;
+  let first = samples.length;
+  while (first > 0 && cleared(samples[first - 1].report, incidentChecks)) first--;
+  const streak = samples.slice(first);
+  if (streak.length < window || streak.at(-1)!.at - streak[0].at < opts.minClearMs) return undefined;
+  const folded = combineSamples(streak.slice(-window).map((s) => s.report));
+  return judge(h0, folded, "mitigation").phase === "Successful" ? folded : undefined;
+}
+
+/** Every one of `checks` ("check:entity") passes in the report (or is gone and resolves by absence). */
+function cleared(report: HealthReport, checks: readonly string[]): boolean {
+  const byKey = new Map(report.results.map((r) => [`${r.check}:${r.entity}`, r]));
+  return checks.every((k) => {
+    const r = byKey.get(k);
+    if (r) return r.status === "pass";
+    return report.resolvesByAbsence.includes(k.slice(0, k.indexOf(":")));
+  });
 }

@@ -6,6 +6,8 @@
 
 /** Mitigation attempts per incident (N): after this many failed plans the incident is escalated. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
+/** Plans predicted to fail (never applied) an incident may go through before it is escalated. */
+export const DEFAULT_MAX_PREDICTED_FAILURES = 5;
 
 /** A plan found stale under the Lease is proposed again at most this many times per attempt; then the attempt counts as failed. */
 export const DEFAULT_MAX_STALE_REPLANS = 3;

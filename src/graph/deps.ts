@@ -14,6 +14,8 @@ import type { Policy } from "../core/policy.ts";
 import type { HealthProbe, TransactionResult, TransactionSettings } from "../core/transaction.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import type { DryRunStep } from "../core/plan.ts";
+import type { PlanPredictor } from "../twin/predictor.ts";
+import type { Prediction } from "../twin/prediction.ts";
 
 export type GraphDeps = {
   agents: Agents;
@@ -34,6 +36,11 @@ export type GraphDeps = {
   /** Diagnose and propose, never write: the plan is dry-run on the server and recorded. */
   dryRun?: boolean;
   transactionSettings?: Partial<TransactionSettings>;
+  /**
+   * Plays each plan on a twin before it is applied (issue 15). A plan predicted to fail is not
+   * applied; the next candidate is asked for. Absent: no prediction.
+   */
+  predictor?: PlanPredictor;
   /** Story and metrics: called synchronously as each step happens. Must not throw. */
   onEvent?(event: GraphEvent): void;
   /** Checked before each node: when it returns true the node stops the run (it resumes on restart). */
@@ -47,6 +54,7 @@ export type GraphEvent =
   | { type: "diagnosed"; incidentId: string; diagnosis: Diagnosis; best?: Hypothesis }
   | { type: "plan"; incidentId: string; attempt: number; lines: string[]; hypothesis: string; digest: string }
   | { type: "no-plan"; incidentId: string; reason: string }
+  | { type: "predicted"; incidentId: string; attempt: number; prediction: Prediction }
   | { type: "refused"; incidentId: string; reasons: string[] }
   | { type: "awaiting-approval"; incidentId: string; reasons: string[] }
   | { type: "approval"; incidentId: string; approved: boolean; by: string }

@@ -1,5 +1,6 @@
 /**
- * The incident graph, a LangGraph StateGraph: detect → diagnose → plan → guard (→ approval, an
+ * The incident graph, a LangGraph StateGraph: detect → diagnose → plan → predict (on a twin, when
+ * a predictor is given; a plan predicted to fail → reflect) → guard (→ approval, an
  * interrupt) → transact → resolve, or → undo → reflect → plan again (at most N attempts) →
  * escalate; a plan found stale under the Lease goes straight back to plan. With --dry-run, guard leads to preview instead of transact. Nodes return state
  * updates; the only cluster writes are runTransaction's inside `transact`.
@@ -12,6 +13,7 @@ import { diagnoseNode, routeAfterDiagnose } from "./nodes/diagnose.ts";
 import { escalateNode, previewNode, resolveNode } from "./nodes/finish.ts";
 import { guardNode, routeAfterGuard } from "./nodes/guard.ts";
 import { planNode, routeAfterPlan } from "./nodes/plan.ts";
+import { predictNode, routeAfterPredict } from "./nodes/predict.ts";
 import { reflectNode, routeAfterReflect } from "./nodes/reflect.ts";
 import { routeAfterTransact, transactNode } from "./nodes/transact.ts";
 import { routeAfterUndo, undoNode } from "./nodes/undo.ts";
@@ -22,6 +24,7 @@ export function buildIncidentGraph(deps: GraphDeps, checkpointer: BaseCheckpoint
     .addNode("detect", detectNode(deps))
     .addNode("diagnose", diagnoseNode(deps))
     .addNode("plan", planNode(deps))
+    .addNode("predict", predictNode(deps))
     .addNode("guard", guardNode(deps))
     .addNode("approval", approvalNode(deps))
     .addNode("transact", transactNode(deps))
@@ -33,7 +36,8 @@ export function buildIncidentGraph(deps: GraphDeps, checkpointer: BaseCheckpoint
     .addEdge(START, "detect")
     .addEdge("detect", "diagnose")
     .addConditionalEdges("diagnose", routeAfterDiagnose, ["plan", "escalate"])
-    .addConditionalEdges("plan", routeAfterPlan, ["guard", "reflect", "escalate"])
+    .addConditionalEdges("plan", routeAfterPlan, ["predict", "reflect", "escalate"])
+    .addConditionalEdges("predict", routeAfterPredict, ["guard", "reflect"])
     .addConditionalEdges("guard", routeAfterGuard(deps), ["reflect", "approval", "transact", "preview"])
     .addConditionalEdges("approval", routeAfterApproval(deps), ["reflect", "transact", "preview"])
     .addConditionalEdges("transact", routeAfterTransact, ["resolve", "undo", "reflect", "plan"])

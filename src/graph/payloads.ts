@@ -7,8 +7,10 @@
 import { z } from "zod";
 import { payloadSpec } from "../core/ledger/payload.ts";
 import { Diagnosis, Incident } from "../incident/types.ts";
+import { Prediction } from "../twin/prediction.ts";
 
 export const CLOSED = "closed";
+export const PREDICTION = "prediction";
 
 const Tokens = z.object({ input: z.number().min(0), output: z.number().min(0), total: z.number().min(0), calls: z.number().int().min(0) });
 
@@ -17,6 +19,8 @@ export const GRAPH = {
   diagnosis: payloadSpec("diagnosis", z.looseObject({ diagnosis: Diagnosis })),
   closed: payloadSpec("note", z.looseObject({ phase: z.literal(CLOSED), status: z.enum(["resolved", "escalated", "proposed"]), reason: z.string() }), CLOSED),
   llmCall: payloadSpec("note", z.looseObject({ phase: z.enum(["llm", "llm-fallback"]), reasoner: z.enum(["llm", "embedded"]), tokens: Tokens })),
+  /** A plan played on a twin before it is applied (issue 15): what the twin predicts, by attempt and digest. */
+  prediction: payloadSpec("note", z.looseObject({ phase: z.literal(PREDICTION), attempt: z.number().int().min(1), digest: z.string(), prediction: Prediction }), PREDICTION),
 } as const;
 
 /** The llm-call notes come in two phases; readers accept either. */

@@ -9,6 +9,7 @@ import { Annotation } from "@langchain/langgraph";
 import type { Proposal, UndoReport } from "../incident/agent.ts";
 import type { Attempt, Diagnosis, Incident } from "../incident/types.ts";
 import type { TransactionResult } from "../core/transaction.ts";
+import type { Prediction } from "../twin/prediction.ts";
 
 /** What the mitigation agent proposed, with its digest and the attempt number it is. */
 export type ProposalState = Proposal & { digest: string; attempt: number };
@@ -35,6 +36,8 @@ export const IncidentGraphState = Annotation.Root({
   baselineReplicas: last<Record<string, number>>(() => ({})),
   diagnosis: last<Diagnosis | null>(() => null),
   proposal: last<ProposalState | null>(() => null),
+  /** What the twin predicted for the current proposal (null: not predicted). */
+  prediction: last<Prediction | null>(() => null),
   policyCheck: last<GuardState | null>(() => null),
   decision: last<ApprovalDecision | null>(() => null),
   result: last<TransactionResult | null>(() => null),

@@ -79,7 +79,8 @@ export const Attempt = z.strictObject({
   hypothesis: z.string(), // summary of the hypothesis acted on
   plan: z.string(), // one line per action
   planDigest: z.string(),
-  outcome: z.enum(["committed", "rolled-back", "aborted", "escalated", "refused", "needs-approval", "no-plan", "stale"]),
+  /** "predicted-to-fail": played on a twin first and predicted to fail, so never applied live. */
+  outcome: z.enum(["committed", "rolled-back", "aborted", "escalated", "refused", "needs-approval", "no-plan", "stale", "predicted-to-fail"]),
   reason: z.string(),
   /**
    * Failures that made the attempt look like a regression but were not its doing: they appeared

@@ -10,6 +10,7 @@
  * An escalated or only-proposed incident is handed to a person: its symptoms persisting do not reopen
  * it for a while, and the rest of the namespace stays watched.
  */
+import type { PlanPredictor } from "../twin/predictor.ts";
 import { redactText } from "../base/redact.ts";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { Clock } from "../base/clock.ts";
@@ -24,6 +25,9 @@ import type { ClusterClient } from "../kube/cluster-client.ts";
 import { EVENT_REASONS, recordEvent } from "../kube/events.ts";
 import { planTargets } from "../core/plan.ts";
 import { measureHealthOverWindow } from "../telemetry/health.ts";
+import type { HealthReport } from "../telemetry/health-check.ts";
+import { DEFAULT_STABILIZATION_MS } from "../core/transaction-defaults.ts";
+import { settleHealth } from "./settle.ts";
 import type { Alert, MetricSource } from "../telemetry/metric-source.ts";
 import type { AlertScope } from "../server/index.ts";
 import * as D from "./defaults.ts";
@@ -34,6 +38,8 @@ import { ReplicaHistory } from "./replica-history.ts";
 export type Approver = (question: ApprovalQuestion) => Promise<Omit<ApprovalBody, "reject"> & { reject?: boolean } | undefined>;
 
 export type IncidentLoopOptions = {
+  /** Plays each plan on a twin before it is applied (issue 15); absent = no prediction. */
+  predictor?: PlanPredictor;
   agents: Agents;
   ledger: LedgerStore;
   clock: Clock;
@@ -278,6 +284,11 @@ export class IncidentLoop {
     this.wake = undefined;
   }
 
+  /** The longest a change is given to settle before its verify window (the caller's, or the core's default). */
+  private stabilizationMs(): number {
+    return this.o.transactionSettings?.stabilizationMs ?? DEFAULT_STABILIZATION_MS;
+  }
+
   context(baselineReplicas?: Map<string, number>): AgentContext {
     return {
       client: this.o.reader,
@@ -305,11 +316,20 @@ export class IncidentLoop {
         const namespaces = [...new Set([...o.namespaces(), ...touched])];
         const services = [...new Set([...incident.affected, ...targets.filter((t) => t.namespace).map((t) => t.name)])];
         const scope: AlertScope = { namespaces: [...new Set([incident.namespace, ...touched])], ...(services.length ? { services } : {}) };
+        const input = { cluster: o.writer, namespaces, clock: o.clock, metrics: o.metrics, baselineReplicas, alerts: o.alerts?.(scope) ?? [] };
+        const window = { samples: o.health?.samples ?? D.DEFAULT_HEALTH_SAMPLES, intervalMs: o.health?.intervalMs ?? D.DEFAULT_HEALTH_INTERVAL_MS };
+        // The transaction itself waits no stabilisation (see transactionSettings below): the verify
+        // measurement waits it, and stops early once the incident's checks have settled clear.
+        let h0: HealthReport | undefined;
         const probe: HealthProbe = {
-          measure: () => measureHealthOverWindow(
-            { cluster: o.writer, namespaces, clock: o.clock, metrics: o.metrics, baselineReplicas, alerts: o.alerts?.(scope) ?? [] },
-            { samples: o.health?.samples ?? D.DEFAULT_HEALTH_SAMPLES, intervalMs: o.health?.intervalMs ?? D.DEFAULT_HEALTH_INTERVAL_MS },
-          ),
+          measure: async (phase) => {
+            if (phase === "verify" && h0) {
+              return settleHealth(input, { clock: o.clock, baseline: h0, incidentChecks: incident.checks ?? [], maxSettleMs: this.stabilizationMs(), minClearMs: D.DEFAULT_SETTLE_MIN_CLEAR_MS, ...window });
+            }
+            const r = await measureHealthOverWindow(input, window);
+            if (phase === "baseline") h0 = r;
+            return r;
+          },
           ...(o.alertsReceived ? { alertsReceived: (since: number) => o.alertsReceived!(since, scope) } : {}),
         };
         return o.wrapHealth?.(probe) ?? probe;
@@ -317,7 +337,8 @@ export class IncidentLoop {
       policy: o.policy,
       maxAttempts: o.maxAttempts,
       dryRun: o.dryRun,
-      transactionSettings: { lockWaitMs: D.DEFAULT_TX_LOCK_WAIT_MS, ...o.transactionSettings },
+      ...(o.predictor ? { predictor: o.predictor } : {}),
+      transactionSettings: { lockWaitMs: D.DEFAULT_TX_LOCK_WAIT_MS, ...o.transactionSettings, stabilizationMs: 0 },
       onEvent: (e: GraphEvent) => {
         if (e.type === "transaction" && !["refused", "needs-approval", "stale"].includes(e.result.outcome)) this.transactions++;
         o.onEvent?.(e);

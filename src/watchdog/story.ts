@@ -4,6 +4,7 @@
  * `applied: …` → `verified: …` → `committed` or `rolled back: …`. Pure formatting, no I/O.
  */
 import type { GraphEvent } from "../graph/deps.ts";
+import { predictionLine } from "../twin/story.ts";
 
 const MAX_SYMPTOMS = 3;
 /** A plan step or reason longer than this is cut with "…" (the ledger keeps it whole). */
@@ -28,6 +29,8 @@ export function storyLine(e: GraphEvent): string | undefined {
       return `plan${e.attempt > 1 ? ` (attempt ${e.attempt})` : ""}: ${e.lines.map(cut).join("; ")}`;
     case "no-plan":
       return `no plan: ${e.reason}`;
+    case "predicted":
+      return cut(predictionLine(e.prediction));
     case "refused":
       return `refused by the policy: ${e.reasons.map(cut).join("; ")}`;
     case "awaiting-approval":

@@ -8,6 +8,7 @@
  * when everything found was fixed. With leader election (leader.ts) recovery, resuming and the loop
  * wait for leadership and end with it; a standby only keeps its informers warm.
  */
+import type { PlanPredictor } from "../twin/predictor.ts";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { Agents } from "../incident/agent.ts";
@@ -63,6 +64,8 @@ export type WatchdogOptions = {
   /** How long informers may take to list and start watching before `once` calls the watchdog blind. */
   informerSyncTimeoutMs?: number;
   maxAttempts?: number;
+  /** Plays each plan on a twin before it is applied (issue 15); absent = no prediction. */
+  predictor?: PlanPredictor;
   transactionSettings?: Partial<TransactionSettings>;
   health?: { samples?: number; intervalMs?: number };
   informerKinds?: readonly InformedKind[];
@@ -111,6 +114,7 @@ export class Watchdog {
     this.loop = new IncidentLoop({
       ...(elector ? { leading: () => elector.leading } : {}),
       agents: o.agents,
+      ...(o.predictor ? { predictor: o.predictor } : {}),
       ledger: o.ledger,
       clock: o.clock,
       checkpointer: o.checkpointer,

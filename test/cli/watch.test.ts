@@ -166,6 +166,9 @@ describe("stratus watch and approve: flags", () => {
     const part = await runCli(["watch", "--leader-elect-lease-duration", "1500ms"]);
     assert.equal(part.code, 2);
     assert.match(part.stderr, /not whole seconds/);
+    const prices = await runCli(["watch", "--llm-prices", "prices.json"]);
+    assert.equal(prices.code, 2);
+    assert.match(prices.stderr, /--llm-prices need --llm openai/);
     const d = await runCli(["watch", "--help"]);
     assert.equal(d.code, 0);
     assert.match(d.stdout, /--once/);

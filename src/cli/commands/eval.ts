@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_SCENARIO_PATH, DEFAULT_SCENARIO_WALL_TIMEOUT_MS } from "../../../evals/defaults.ts";
 import { renderReport } from "../../../evals/report.ts";
 import { defaultConcurrency, runEvals } from "../../../evals/run.ts";
+import { PREDICT_MODES, type PredictMode } from "../../../evals/runner/twin.ts";
 import { createAgents } from "../agents.ts";
 import { TELEMETRY_ENV } from "../../../evals/runner/env.ts";
 import { telemetryFlag } from "./watch.ts";
@@ -42,6 +43,9 @@ fresh simulated cluster in virtual time, and scores the agent.
   --shard I/N        run only shard I (from 0) of N, e.g. $JOB_COMPLETION_INDEX/8 in a Kubernetes
                      Indexed Job (deploy/evals/); \`stratus eval merge\` joins the shards' --json files
   --telemetry P|FILE the series Stratus reads: istio (default), otel, sandbox, or a TelemetryQueries file
+  --predict M        off (default), on (play each plan on a twin first; a plan predicted to fail is
+                     not applied) or shadow (predict every plan, apply it regardless: measures
+                     accuracy); repeat it or give a comma list (on,off) to compare in one run
 ${LLM_EVAL_USAGE}`;
 
 export async function evalCommand(argv: string[], io: Io): Promise<number> {
@@ -60,6 +64,7 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
       "in-process": { type: "boolean" },
       telemetry: { type: "string" },
       shard: { type: "string" },
+      predict: { type: "string", multiple: true },
       ...LLM_EVAL_OPTIONS,
       help: { type: "boolean", short: "h" },
     },
@@ -105,11 +110,13 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     process.env[TELEMETRY_ENV] = values.telemetry; // the forked workers inherit it (evals/runner/env.ts)
   }
 
+  const predict = predictModes(values.predict ?? []);
   const started = Date.now();
   const doc = await runEvals({
     paths,
     agents,
     llm,
+    ...(predict.length ? { predict } : {}),
     concurrency,
     inProcess: values["in-process"] ?? false,
     // The pool forks this entry (it builds its agents itself); importing it here would run it.
@@ -122,7 +129,7 @@ export async function evalCommand(argv: string[], io: Io): Promise<number> {
     progress: (line) => io.out(line),
   }).finally(() => llmEval?.close());
   if (doc.problems.length) io.err(`${doc.problems.length} problem(s) in scenario files: see above; those scenarios did not run`);
-  const command = ["stratus eval", ...positionals, ...(llmEval ? ["--agent", "llm"] : agents.flatMap((a) => ["--agent", a])), ...(values.llm ? ["--llm", values.llm] : []), ...(values["llm-cassette"] ? ["--llm-cassette", values["llm-cassette"]] : []), "--concurrency", String(concurrency), ...(values.shard ? ["--shard", values.shard] : [])].join(" ");
+  const command = ["stratus eval", ...positionals, ...(llmEval ? ["--agent", "llm"] : agents.flatMap((a) => ["--agent", a])), ...(values.llm ? ["--llm", values.llm] : []), ...(values["llm-cassette"] ? ["--llm-cassette", values["llm-cassette"]] : []), "--concurrency", String(concurrency), ...(values.shard ? ["--shard", values.shard] : []), ...(predict.length ? ["--predict", predict.join(",")] : [])].join(" ");
   writeOutputs(doc, { json: values.json, report: values.report, command, concurrency, reasoners }, io);
   if (llmEval) {
     const lines = llmSummary(doc, llmEval.replay);
@@ -189,4 +196,11 @@ const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}
 
 function summaryLine(s: Summary): string {
   return `${s.agent}: ${s.scenarios} scenarios, ${s.errors} errors · mitigation ${pct(s.mitigationRate)} · detection ${pct(s.detectionAccuracy)} · localization ${pct(s.localizationAccuracy)} · RCA ${pct(s.rcaAccuracy)} · false-positive mitigations ${s.falsePositiveMitigations} · TNR violations ${s.tnrViolations} · median TTD ${s.medianTtdSeconds ?? "–"} s · median TTM ${s.medianTtmSeconds ?? "–"} s · ${s.wallSeconds.toFixed(1)} s wall`;
+}
+
+/** `--predict on,off` (repeatable): the modes in the order given, each once. */
+function predictModes(values: string[]): PredictMode[] {
+  const modes = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  for (const m of modes) if (!(PREDICT_MODES as readonly string[]).includes(m)) throw new UsageError(`--predict must be ${PREDICT_MODES.join(", ")} (or a comma list), got "${m}"`);
+  return [...new Set(modes)] as PredictMode[];
 }

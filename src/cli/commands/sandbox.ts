@@ -4,14 +4,14 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { RealClock, Sandbox, type Clock } from "../../../sandbox/index.ts";
+import { RealClock, Sandbox, VirtualClock, type Clock } from "../../../sandbox/index.ts";
 import { APP_NAMES, appStatus, getApp } from "../../../sandbox/apps/index.ts";
 import { UsageError, type Io } from "../io.ts";
 import { sandboxFaultsCommand } from "./sandbox-faults.ts";
 
 export const DEFAULT_SANDBOX_KUBECONFIG = "./sandbox.kubeconfig";
 
-const USAGE = `Usage: stratus sandbox up [--app NAME [--rate R]] [--port N] [--kubeconfig FILE] [--speed X] [--seed N]
+const USAGE = `Usage: stratus sandbox up [--app NAME [--rate R]] [--port N] [--kubeconfig FILE] [--speed X | --virtual] [--seed N] [--nodes N] [--twin]
 
 Starts a simulated Kubernetes cluster (3 nodes) on 127.0.0.1 and writes a kubeconfig for it.
   --app NAME         deploy an app into it (hotel-reservation, social-network) and run its load
@@ -21,6 +21,11 @@ Starts a simulated Kubernetes cluster (3 nodes) on 127.0.0.1 and writes a kubeco
   --kubeconfig FILE  where to write the kubeconfig (default ${DEFAULT_SANDBOX_KUBECONFIG})
   --speed X          run simulated time X times faster than wall time (default 1)
   --seed N           seed for names and jitter (default 1)
+  --nodes N          worker nodes to start with (default 3; 0 with --twin, which copies the live ones)
+  --virtual          virtual time: nothing moves until POST /sandbox/v1/clock {"advanceMs": N}
+                     (with the admin token) advances it
+  --twin             a twin for predicting plans: images it has no model for run a generic model
+                     (serve their declared ports); no app, no load generator. Prints "twin ready:"
 
        stratus sandbox faults [KIND]   list the fault catalog (or one kind's params)
        stratus sandbox inject KIND --target Kind/name [--namespace NS] [--param k=v]... [--kubeconfig FILE]`;
@@ -42,6 +47,9 @@ export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
       kubeconfig: { type: "string", default: DEFAULT_SANDBOX_KUBECONFIG },
       speed: { type: "string", default: "1" },
       seed: { type: "string", default: "1" },
+      nodes: { type: "string" },
+      virtual: { type: "boolean", default: false },
+      twin: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -61,10 +69,16 @@ export async function sandboxCommand(argv: string[], io: Io): Promise<number> {
   const rate = values.rate === undefined ? undefined : Number(values.rate);
   if (rate !== undefined && !(rate >= 0 && Number.isFinite(rate))) throw new UsageError(`--rate must be a number of requests per second >= 0, got "${values.rate}"`);
 
-  const sandbox = await Sandbox.start({ clock: new RealClock(speed), port, seed, apps: values.app ? [values.app] : [], workload: { rate } });
+  if (values.twin && values.app !== undefined) throw new UsageError("--twin runs no app: a twin is seeded with a copy of a live namespace");
+  if (values.virtual && values.speed !== "1") throw new UsageError("--virtual and --speed exclude each other: virtual time moves only when advanced");
+  const nodes = values.nodes === undefined ? (values.twin ? 0 : undefined) : parseIntFlag("--nodes", values.nodes, 0, 1000);
+
+  const clock = values.virtual ? new VirtualClock() : new RealClock(speed);
+  const sandbox = await Sandbox.start({ clock, port, seed, nodes, twin: values.twin, apps: values.app ? [values.app] : [], workload: { rate } });
   const file = resolve(values.kubeconfig!);
   sandbox.writeKubeconfig(file);
-  io.out(`sandbox ready: kubeconfig=${file} server=${sandbox.url}`);
+  // The twin's line is what a twin launcher waits for: the kubeconfig for the API and the plain URL of the clock.
+  io.out(`${values.twin ? "twin" : "sandbox"} ready: kubeconfig=${file} server=${sandbox.url}`);
   const watching = { stopped: false };
   if (values.app) void reportAppReady(sandbox, values.app, io, watching);
   await waitForSignal();

@@ -6,6 +6,7 @@
  * `--once`, until what is wrong now has been handled. The story goes to stdout, operations to stderr.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Agents } from "../../incident/agent.ts";
@@ -22,10 +23,11 @@ import { isKubeApiError, isStratusError } from "../../base/errors.ts";
 import { createChatModel, describeLlm, llmConfigFromFlags, type LlmConfig } from "../../llm/index.ts";
 import { AlertStore, KubeAuthenticator, StratusMetrics, loadAlertBasicAuth, loadAlertToken, metricsListenFor, startMetricsServer, startServer } from "../../server/index.ts";
 import { resolveTelemetry, type TelemetryQueries } from "../../telemetry/index.ts";
-import { chooseMetricSource, DEFAULT_IDENTITY, EXIT_BLIND, serverAlignedClock, Watchdog } from "../../watchdog/index.ts";
+import { chooseMetricSource, DEFAULT_IDENTITY, DEFAULT_LEADER_LEASE_DURATION_SECONDS, EXIT_BLIND, serverAlignedClock, Watchdog } from "../../watchdog/index.ts";
 import { mcpRoute } from "../../mcp/http.ts";
 import { uiRoutes } from "../../server/ui/index.ts";
 import { durationFlag, UsageError, type Io } from "../io.ts";
+import { predictFlag, predictorFor } from "../twin.ts";
 
 export const WATCH_USAGE = `Usage: stratus watch [--kubeconfig FILE] [--context NAME] [-n NS]... [flags]
 
@@ -41,6 +43,10 @@ improve). Every step goes to the ledger; the story goes to the terminal.
   --leader-elect         elect one leader among replicas on the Lease stratus-leader in the lease
                          namespace: only the leader acts, a standby takes over within 15 s (default
                          on; --leader-elect=false for a single process; --once never elects)
+  --leader-elect-lease-duration DUR  how long a standby waits after the last renewal (default 15s)
+  --leader-elect-renew-deadline DUR  how long the leader retries renewing before it stops acting
+                         (default 10s; shorter than the lease duration)
+  --leader-elect-retry-period DUR    between tries to acquire or renew (default 2s)
   --sync-timeout DUR     how long informers may take to list and watch (default 30s); --once exits
                          ${EXIT_BLIND} when they have not by then (API server unreachable, RBAC)
   --ledger FILE          the mitigation ledger (default ${DEFAULT_LEDGER_PATH})
@@ -48,11 +54,16 @@ improve). Every step goes to the ledger; the story goes to the terminal.
   --checkpoints FILE     the incident graph's checkpoints (default: beside the ledger, *.checkpoints.db)
   --policy FILE          the policy guard (YAML; default: built-in, approval for high-risk actions)
   --playbooks DIR        the playbook library, reloaded live when a file changes (default: playbooks/)
+  --playbook-lock FILE   load only playbooks and action scripts whose sha256 matches this lock (stratus
+                         playbook lock); default DIR/playbooks.lock when it exists, else not enforced
+  --playbook-lock-key PUB.pem  the lock's Ed25519 signature must verify with this public key
   --llm none|openai      agents' reasoner: embedded rules (none, default) or an OpenAI-compatible model
   --model NAME           the model, with --llm openai (key from OPENAI_API_KEY)
   --llm-tools on|off     on (default): the model calls read-only tools; off: the reads go in the
                          prompt and the model answers JSON (servers without tool calling)
   --base-url URL         an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server)
+  --llm-prices FILE      dollars per million tokens per model ({"MODEL": {"input": N, "output": N}}),
+                         for stratus_llm_cost_dollars_total and the cost in the ledger's call records
   --metrics-url URL      a /metrics endpoint to scrape for service metrics
   --prometheus URL       a Prometheus server to query instead
   --telemetry PRESET|FILE  which series the SLO checks and call graph read: istio (default), otel,
@@ -69,6 +80,8 @@ improve). Every step goes to the ledger; the story goes to the terminal.
   --once-quiet DUR       with --once, exit after this long with nothing open (default 90s)
   --interval DUR         how often detection looks (default 5s; sooner on changes)
   --max-attempts N       mitigation attempts per incident before escalating (default 3)
+  --predict on|off       play each plan first on a twin (a sandbox seeded with a copy of the namespace,
+                         in virtual time); a plan predicted to fail is never applied (default off)
   --stabilization DUR    how long a change settles before health is verified (default 30s)
   --identity NAME        the writer Lease holder name (default stratus@HOST/PID-RANDOM/<hash of the ledger path>,
                          unique per process; a fixed NAME shared by two processes lets both write)
@@ -88,6 +101,8 @@ export type WatchSetup = {
   syncTimeoutMs?: number;
   /** Leader election among replicas (`stratus watch` default on; off for other callers and --once). */
   leaderElect?: boolean;
+  /** Leader election timings (client-go's names); defaults 15 s / 10 s / 2 s. */
+  leaderElection?: { leaseDurationSeconds?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
   ledgerPath: string;
   /** The ledger's MAC key file; default beside the ledger. */
   ledgerKeyPath?: string;
@@ -105,6 +120,8 @@ export type WatchSetup = {
   once?: { timeoutMs?: number; quietMs?: number };
   intervalMs?: number;
   maxAttempts?: number;
+  /** Play each plan on a twin before applying it (`--predict on`). */
+  predict?: boolean;
   stabilizationMs?: number;
   identity?: string;
   /** A file holding the alert senders' bearer token (else STRATUS_ALERT_TOKEN; else intake closed). */
@@ -118,6 +135,10 @@ export type WatchSetup = {
   agents?: Agents;
   /** The playbook folder, watched and reloaded live (default DEFAULT_PLAYBOOK_DIR). */
   playbookDir?: string;
+  /** A playbook lock that must exist and match (else DIR/playbooks.lock, enforced when present). */
+  playbookLock?: string;
+  /** An Ed25519 public key (PEM file) the lock's signature must verify with. */
+  playbookLockKey?: string;
   /** Stops the watchdog when aborted (besides SIGINT/SIGTERM when handleSignals). */
   signal?: AbortSignal;
   handleSignals?: boolean;
@@ -138,16 +159,22 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
       "lease-namespace": { type: "string" },
       "leader-elect": { type: "boolean", default: true },
       "no-leader-elect": { type: "boolean", default: false },
+      "leader-elect-lease-duration": { type: "string" },
+      "leader-elect-renew-deadline": { type: "string" },
+      "leader-elect-retry-period": { type: "string" },
       "sync-timeout": { type: "string" },
       ledger: { type: "string", default: DEFAULT_LEDGER_PATH },
       "ledger-key": { type: "string" },
       checkpoints: { type: "string" },
       policy: { type: "string" },
       playbooks: { type: "string" },
+      "playbook-lock": { type: "string" },
+      "playbook-lock-key": { type: "string" },
       llm: { type: "string", default: "none" },
       "llm-tools": { type: "string" },
       model: { type: "string" },
       "base-url": { type: "string" },
+      "llm-prices": { type: "string" },
       "metrics-url": { type: "string" },
       prometheus: { type: "string" },
       telemetry: { type: "string" },
@@ -159,6 +186,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
       "once-quiet": { type: "string" },
       interval: { type: "string" },
       "max-attempts": { type: "string" },
+      predict: { type: "string" },
       stabilization: { type: "string" },
       identity: { type: "string" },
       "alert-token-file": { type: "string" },
@@ -176,7 +204,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
   if (values["metrics-url"] && values.prometheus) throw new UsageError("pass --metrics-url or --prometheus, not both");
   let llm: LlmConfig;
   try {
-    llm = llmConfigFromFlags({ llm: values.llm, model: values.model, baseUrl: values["base-url"], tools: values["llm-tools"] });
+    llm = llmConfigFromFlags({ llm: values.llm, model: values.model, baseUrl: values["base-url"], tools: values["llm-tools"], prices: values["llm-prices"] });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -186,12 +214,15 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
     namespaces: values.namespace?.length ? [...new Set(values.namespace)] : undefined,
     leaseNamespace: values["lease-namespace"],
     leaderElect: values["leader-elect"] && !values["no-leader-elect"] && !values.once,
+    leaderElection: leaderTimings(values["leader-elect-lease-duration"], values["leader-elect-renew-deadline"], values["leader-elect-retry-period"]),
     syncTimeoutMs: optDuration("--sync-timeout", values["sync-timeout"]),
     ledgerPath: resolve(values.ledger!),
     ...(values["ledger-key"] ? { ledgerKeyPath: resolve(values["ledger-key"]) } : {}),
     checkpointsPath: values.checkpoints ? resolve(values.checkpoints) : undefined,
     policyFile: values.policy,
     playbookDir: values.playbooks ? resolve(values.playbooks) : undefined,
+    ...(values["playbook-lock"] ? { playbookLock: resolve(values["playbook-lock"]) } : {}),
+    ...(values["playbook-lock-key"] ? { playbookLockKey: resolve(values["playbook-lock-key"]) } : {}),
     llm,
     metricsUrl: values["metrics-url"],
     prometheus: values.prometheus,
@@ -202,6 +233,7 @@ export async function watchCommand(argv: string[], io: Io): Promise<number> {
     once: values.once ? { timeoutMs: optDuration("--once-timeout", values["once-timeout"]), quietMs: optDuration("--once-quiet", values["once-quiet"]) } : undefined,
     intervalMs: optDuration("--interval", values.interval),
     maxAttempts: values["max-attempts"] === undefined ? undefined : intFlag("--max-attempts", values["max-attempts"], 1, 20),
+    predict: predictFlag(values.predict),
     stabilizationMs: optDuration("--stabilization", values.stabilization),
     identity: values.identity,
     alertTokenFile: values["alert-token-file"] ? resolve(values["alert-token-file"]) : undefined,
@@ -254,8 +286,10 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
     if (playbookWatcher) library.splice(0, library.length, ...playbookWatcher.playbooks());
     if (e.type === "reloaded") io.err(`playbook reloaded: ${e.playbook.name} (${e.file})`);
     if (e.type === "rejected") io.err(`playbook rejected, ${e.kept ? `keeping the last good version of ${e.kept.name}` : "not loaded"}: ${e.error.message}`);
-  }, { policy });
+    if (e.type === "lock") io.err(`playbook lock ${e.status}: ${e.message}`);
+  }, { policy, lock: { ...(s.playbookLock ? { file: s.playbookLock, required: true } : {}), ...(s.playbookLockKey ? { verifyKeyPem: readFileSync(s.playbookLockKey, "utf8") } : {}) } });
   if (playbookWatcher) library.push(...playbookWatcher.playbooks());
+  if (playbookWatcher?.lock().status === "absent") io.err(`playbook lock absent: ${playbookWatcher.lock().message}`);
   try {
     const choice = await chooseMetricSource({ prometheus: s.prometheus, metricsUrl: s.metricsUrl, server: client.server, clock, queries: s.telemetry });
     let agents: Agents = s.agents ?? createEmbeddedAgents({ playbooks: library });
@@ -274,7 +308,8 @@ export async function runWatch(s: WatchSetup, io: Io): Promise<number> {
       kubeConfig: kc, client, clock, namespaces: s.namespaces, ledger, checkpointer, policy, agents,
       metricSource: choice.source, metrics, alerts,
       dryRun: s.dryRun, once: s.once, detectIntervalMs: s.intervalMs, identity: s.identity ?? identityFor(s.ledgerPath), maxAttempts: s.maxAttempts,
-      leaseNamespace: s.leaseNamespace ?? podNamespace(), ...(s.leaderElect && !s.once ? { leaderElection: {} } : {}), ...(s.syncTimeoutMs !== undefined ? { informerSyncTimeoutMs: s.syncTimeoutMs } : {}),
+      ...(s.predict ? { predictor: predictorFor(client, { ...(choice.source ? { metrics: choice.source } : {}) }) } : {}),
+      leaseNamespace: s.leaseNamespace ?? podNamespace(), ...(s.leaderElect && !s.once ? { leaderElection: { ...s.leaderElection } } : {}), ...(s.syncTimeoutMs !== undefined ? { informerSyncTimeoutMs: s.syncTimeoutMs } : {}),
       transactionSettings: s.stabilizationMs !== undefined ? { stabilizationMs: s.stabilizationMs } : undefined,
       health: s.health,
       story: (line) => io.out(line),
@@ -378,4 +413,22 @@ export function telemetryFlag(spec: string): TelemetryQueries {
   } catch (e) {
     throw new UsageError(`--telemetry: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Leader election timings from their flags, checked as client-go checks a LeaderElectionConfig:
+ * lease duration > renew deadline > retry period × 1.2 (its jitter). Durations must be whole seconds
+ * for the lease (the Lease stores leaseDurationSeconds).
+ */
+function leaderTimings(lease?: string, renew?: string, retry?: string): WatchSetup["leaderElection"] {
+  const leaseMs = optDuration("--leader-elect-lease-duration", lease);
+  const renewMs = optDuration("--leader-elect-renew-deadline", renew);
+  const retryMs = optDuration("--leader-elect-retry-period", retry);
+  if (leaseMs !== undefined && leaseMs % 1000 !== 0) throw new UsageError(`--leader-elect-lease-duration: ${lease} is not whole seconds (a Lease stores leaseDurationSeconds)`);
+  const l = leaseMs ?? DEFAULT_LEADER_LEASE_DURATION_SECONDS * 1000;
+  const r = renewMs ?? (l * 2) / 3;
+  const p = retryMs ?? 2000;
+  if (!(l > r)) throw new UsageError(`--leader-elect-lease-duration (${l / 1000}s) must be longer than --leader-elect-renew-deadline (${r / 1000}s)`);
+  if (!(r > p * 1.2)) throw new UsageError(`--leader-elect-renew-deadline (${r / 1000}s) must be longer than 1.2 × --leader-elect-retry-period (${p / 1000}s)`);
+  return { ...(leaseMs !== undefined ? { leaseDurationSeconds: leaseMs / 1000 } : {}), ...(renewMs !== undefined ? { renewDeadlineMs: renewMs } : {}), ...(retryMs !== undefined ? { retryPeriodMs: retryMs } : {}) };
 }

@@ -5,7 +5,7 @@
  * every reason and becomes a failed attempt; a plan that needs a person records an approval request
  * (who may approve, until when) and goes to the approval gate — the only place that asks a person.
  */
-import { checkPlan } from "../../core/policy.ts";
+import { blastRadiusNeed, checkPlan } from "../../core/policy.ts";
 import { recordApprovalRequest } from "../approvals.ts";
 import { ACTORS } from "../defaults.ts";
 import type { GraphDeps } from "../deps.ts";
@@ -18,6 +18,9 @@ export const guardNode = (deps: GraphDeps) => async (s: IncidentState): Promise<
   const incident = incidentOf(s);
   const p = s.proposal!;
   const decision = checkPlan(deps.policy, p.plan);
+  // A plan the twin predicts interrupts more Services than the policy allows waits for a person.
+  const radius = s.prediction ? blastRadiusNeed(deps.policy, s.prediction.blastRadius.size, s.prediction.blastRadius.services.map((x) => x.service)) : undefined;
+  if (radius) decision.needsApproval.push(radius);
   if (!decision.allowed) {
     const reasons = decision.refusals.map((r) => `${r.stepId} (${r.action}): ${r.reason}`);
     const { created } = appendOnce(deps.ledger, incident.id, `refusal:${p.attempt}`, {

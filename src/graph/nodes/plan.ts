@@ -18,7 +18,7 @@ export const planNode = (deps: GraphDeps) => async (s: IncidentState): Promise<I
   checkStop(deps, "plan");
   const incident = incidentOf(s);
   const n = s.attempts.length + 1;
-  const cleared: IncidentUpdate = { proposal: null, policyCheck: null, decision: null, result: null, undoReport: null, failure: null };
+  const cleared: IncidentUpdate = { proposal: null, prediction: null, policyCheck: null, decision: null, result: null, undoReport: null, failure: null };
   const noPlan = (reason: string): IncidentUpdate => {
     const { created } = appendOnce(deps.ledger, incident.id, `plan:${n}`, { kind: "note", actor: ACTORS.mitigation, payload: { phase: "no-plan", attempt: n, reason } });
     if (created) deps.onEvent?.({ type: "no-plan", incidentId: incident.id, reason });
@@ -76,7 +76,7 @@ export const planNode = (deps: GraphDeps) => async (s: IncidentState): Promise<I
 
 export const routeAfterPlan = (s: IncidentState) => {
   if (s.failure) return s.failure.outcome === "no-plan" ? "escalate" : "reflect";
-  return "guard";
+  return "predict";
 };
 
 /** Steps with ids and an action or a wait: enough for the guard to judge each action. */

@@ -4,7 +4,7 @@
  * the last allowed attempt the incident is escalated.
  */
 import type { Attempt } from "../../incident/types.ts";
-import { ACTORS, DEFAULT_MAX_ATTEMPTS } from "../defaults.ts";
+import { ACTORS, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_PREDICTED_FAILURES } from "../defaults.ts";
 import type { GraphDeps } from "../deps.ts";
 import { appendOnce } from "../records.ts";
 import type { IncidentState, IncidentUpdate } from "../state.ts";
@@ -26,11 +26,18 @@ export const reflectNode = (deps: GraphDeps) => async (s: IncidentState): Promis
   const attempts = [...s.attempts.filter((a) => a.n !== attempt.n), attempt];
   const { created } = appendOnce(deps.ledger, incident.id, `attempt:${attempt.n}`, { kind: "note", actor: ACTORS.graph, payload: { phase: "attempt-failed", attempt: attempt as unknown as Record<string, unknown> } });
   if (created) deps.onEvent?.({ type: "retry", incidentId: incident.id, attempt });
-  return { attempts, proposal: null, policyCheck: null, decision: null, result: null, undoReport: null, failure: null };
+  return { attempts, proposal: null, prediction: null, policyCheck: null, decision: null, result: null, undoReport: null, failure: null };
 };
 
-export const routeAfterReflect = (deps: GraphDeps) => (s: IncidentState) =>
-  s.attempts.length >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS) ? "escalate" : "plan";
+/**
+ * A plan predicted to fail was never applied: it does not spend one of the live attempts, but
+ * predictions alone may not go on for ever (DEFAULT_MAX_PREDICTED_FAILURES).
+ */
+export const routeAfterReflect = (deps: GraphDeps) => (s: IncidentState) => {
+  const predicted = s.attempts.filter((a) => a.outcome === "predicted-to-fail").length;
+  const live = s.attempts.length - predicted;
+  return live >= (deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS) || predicted >= DEFAULT_MAX_PREDICTED_FAILURES ? "escalate" : "plan";
+};
 
 /**
  * The failures that alone made this attempt fail, when every new failure after it (H1 against H0)

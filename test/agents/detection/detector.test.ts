@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import type { KubeObject } from "../../../src/kube/types.ts";
 import type { CallEdge, MetricSource, ServiceStats } from "../../../src/telemetry/metric-source.ts";
 import { EmbeddedDetectionAgent } from "../../../agents/detection/detector.ts";
+import { DEFAULT_DETECTION } from "../../../agents/detection/defaults.ts";
 import type { AgentContext } from "../../../src/incident/agent.ts";
 import type { Incident } from "../../../src/incident/types.ts";
 import { FakeCluster } from "../../telemetry/fake-cluster.ts";
@@ -119,7 +120,8 @@ describe("detection hysteresis", () => {
     assert.equal(inc.severity, "critical");
     assert.ok(inc.affected.includes("geo"));
     assert.ok(inc.symptoms.some((s) => s.startsWith("container-states:hr/geo")), inc.symptoms.join("\n"));
-    assert.ok(Date.parse(inc.openedAt) - failedAt >= 30_000, "held at least 30 s");
+    assert.ok(Date.parse(inc.openedAt) - failedAt >= DEFAULT_DETECTION.holdMsByCheck["container-states"], "held for its check's hold");
+    assert.ok(Date.parse(inc.openedAt) - failedAt >= (DEFAULT_DETECTION.minObservations - 1) * 10_000, "seen in enough observations");
     assert.ok(Date.parse(inc.onsetAt) <= failedAt && Date.parse(inc.onsetAt) > failedAt - 10_000, `onset ${inc.onsetAt} vs first failing sample ${iso(NOW - failedAt)}`);
     assert.deepEqual(w.agent.openIncidents().map((x) => x.id), [inc.id]);
   });
@@ -135,8 +137,42 @@ describe("detection hysteresis", () => {
     assert.equal(w.incidents.length, 1, "not re-opened at once");
     await w.run(4);
     assert.equal(w.incidents.length, 2, "re-opened after holding again");
-    assert.ok(Date.parse(w.incidents[1].openedAt) - closedAt >= 30_000);
+    assert.ok(Date.parse(w.incidents[1].openedAt) - closedAt >= Math.max(DEFAULT_DETECTION.holdMsByCheck["container-states"], (DEFAULT_DETECTION.minObservations - 1) * 10_000));
     assert.notEqual(w.incidents[1].id, w.incidents[0].id);
+  });
+
+  /** Observations, 5 s apart, after which a failure seen from the first of them is confirmed. */
+  const toConfirm = (holdMs: number) => Math.max(DEFAULT_DETECTION.minObservations, Math.ceil(holdMs / 5_000) + 1);
+
+  it("the kubelet saying a container cannot run opens on its own short hold; errors read from metrics wait the longer metric hold", async () => {
+    const a = geo();
+    const pulling = world([...a.objects, pod(a.rs, "a", waiting("geo", "ImagePullBackOff", "Back-off pulling image"))]);
+    const n = toConfirm(DEFAULT_DETECTION.holdMsByCheck["container-states"]);
+    await pulling.run(n - 1, undefined, 5_000);
+    assert.equal(pulling.incidents.length, 0, "not before its hold");
+    await pulling.run(1, undefined, 5_000);
+    assert.equal(pulling.incidents.length, 1, "confirmed after its hold");
+
+    const b = geo();
+    const erroring = world([...b.objects, pod(b.rs, "a", running("geo"))]);
+    const m = toConfirm(DEFAULT_DETECTION.metricHoldMs);
+    assert.ok(m > n, "a metric failure holds longer than the kubelet's verdict");
+    const errors = () => erroring.metrics.stats.set("geo", { requestRate: 5, errorRatio: 0.4, p99Seconds: 0.05 });
+    await erroring.run(m - 1, errors, 5_000);
+    assert.equal(erroring.incidents.length, 0, "not before the metric hold");
+    await erroring.run(1, errors, 5_000);
+    assert.equal(erroring.incidents.length, 1, "confirmed after the metric hold");
+  });
+
+  it("a pod Pending past its grace period opens after the observation count alone: the grace was its hold", async () => {
+    const { rs, objects } = geo();
+    const stuck = pod(rs, "a", { phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable" }] }, 90_000);
+    const w = world([...objects, stuck]);
+    await w.run(DEFAULT_DETECTION.minObservations - 1, undefined, 5_000);
+    assert.equal(w.incidents.length, 0);
+    await w.run(1, undefined, 5_000);
+    assert.equal(w.incidents.length, 1);
+    assert.ok(w.incidents[0].checks?.includes("pods-pending:hr/geo"), w.incidents[0].symptoms.join("\n"));
   });
 
   it("never throws: an unreadable kind is named in the evidence, the rest still judged", async () => {
