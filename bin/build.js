@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run build`: compiles the product (tsconfig.build.json) into dist/ and copies beside it the
+// `npm run build`: compiles the product (tsconfig.build.json: JS, and the .d.ts that the library
+// entry points in package.json "exports" name as their "types") into dist/ and copies beside it the
 // files it reads at run time relative to its own modules, keeping the source layout so the same
 // relative paths resolve under tsx and from dist: telemetry presets, agent prompts, anything else
 // that is not TypeScript under src/ agents/ sandbox/ evals/ (scenarios included), and playbooks/.

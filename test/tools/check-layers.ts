@@ -37,20 +37,30 @@ export const LAYER_RULES: LayerRule[] = [
   },
   { from: "sandbox", allow: [], why: "sandbox/ is a cluster reached over HTTP: it imports nothing from src/, agents/ or evals/" },
   {
+    from: "src/lib",
+    deny: ["bench"],
+    why: "src/lib (the library entry points in package.json \"exports\") is a composition root like src/cli: it may wire every layer — the stratus entry builds the embedded agents, stratus/evals runs the eval runner, stratus/sandbox starts the sandbox — but not the benchmarks",
+  },
+  {
+    from: "src/cli",
+    deny: ["src/lib"],
+    why: "src/cli is built on the layers, not on the library's public API (src/lib imports src/cli's agent factory; the reverse would be a cycle)",
+  },
+  {
     from: "src",
-    except: ["src/cli"],
-    deny: ["agents", "sandbox", "evals"],
-    why: "only src/cli (the composition root) imports agents/, sandbox/ and evals/",
+    except: ["src/cli", "src/lib"],
+    deny: ["agents", "sandbox", "evals", "src/lib"],
+    why: "only the composition roots (src/cli, and src/lib for the library entry points) import agents/, sandbox/ and evals/; nothing imports src/lib",
   },
   {
     from: "agents",
-    deny: ["src/cli", "src/graph", "src/watchdog", "src/server", "sandbox", "evals"],
-    why: "agents/ sit below the graph, the watchdog, the server and the CLI, and never see the sandbox or the evals",
+    deny: ["src/cli", "src/lib", "src/graph", "src/watchdog", "src/server", "sandbox", "evals"],
+    why: "agents/ sit below the graph, the watchdog, the server, the CLI and the library entry points, and never see the sandbox or the evals",
   },
   {
     from: "evals",
-    deny: ["src/cli", "agents"],
-    why: "evals/ is driven by src/cli, never the other way round, and gets its agents from src/cli (the only importer of agents/)",
+    deny: ["src/cli", "src/lib", "agents"],
+    why: "evals/ is driven by src/cli (and src/lib), never the other way round, and gets its agents from the composition root that runs it",
   },
 ];
 
