@@ -82,7 +82,8 @@ improve). Every step goes to the ledger; the story goes to the terminal.
   --max-attempts N       mitigation attempts per incident before escalating (default 3)
   --predict on|off       play each plan first on a twin (a sandbox seeded with a copy of the namespace,
                          in virtual time); a plan predicted to fail is never applied (default off)
-  --stabilization DUR    how long a change settles before health is verified (default 30s)
+  --stabilization DUR    the longest a change settles before health is verified; verification ends
+                         sooner once the incident's checks have stayed clear (default 30s)
   --identity NAME        the writer Lease holder name (default stratus@HOST/PID-RANDOM/<hash of the ledger path>,
                          unique per process; a fixed NAME shared by two processes lets both write)
   --alert-token-file F   the bearer token POST /alerts must carry (first line of F; or $STRATUS_ALERT_TOKEN);
