@@ -2,15 +2,16 @@
  * The compiled build as the image runs it: `node bin/build.js` into a temporary project whose
  * node_modules has every installed package except tsx, then the CLI on plain `node` — its usage,
  * the assets it reads relative to its own modules (playbooks, telemetry presets, agent prompts),
- * the eval pool's worker child, and bin/stratus.js picking the compiled CLI. tsc takes ~30 s here,
- * so the build runs once for the whole file.
+ * the eval pool's worker child, and bin/stratus.js picking the compiled CLI. The build is the one
+ * test/helpers/build.ts makes once per state of the sources (test/lib/embed.test.ts uses it too).
  */
-import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { sharedBuild } from "../helpers/build.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 
@@ -35,25 +36,14 @@ function assets(dir: string): string[] {
 describe("npm run build (dist, no tsx at run time)", () => {
   let dir = "";
   let dist = "";
+  let out = "";
 
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "stratus-build-"));
-    dist = join(dir, "dist");
-    // A project around the build: ESM like ours, and our node_modules minus tsx, so any run-time
-    // use of tsx fails here instead of passing by accident.
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
-    mkdirSync(join(dir, "node_modules"));
-    for (const name of readdirSync(join(ROOT, "node_modules"))) {
-      if (name !== "tsx") symlinkSync(join(ROOT, "node_modules", name), join(dir, "node_modules", name));
-    }
-    try {
-      execFileSync(process.execPath, [join(ROOT, "bin/build.js"), "--out-dir", dist], { cwd: ROOT, stdio: "pipe", timeout: 300_000 });
-    } catch (e) {
-      const { stdout, stderr } = e as { stdout?: Buffer; stderr?: Buffer };
-      throw new Error(`the build failed (tsc -p tsconfig.build.json):\n${stdout ?? ""}${stderr ?? ""}`);
-    }
+  before(async () => {
+    // The project around the build (package.json, node_modules without tsx): test/helpers/build.ts.
+    ({ root: dir, dist } = await sharedBuild());
+    out = mkdtempSync(join(tmpdir(), "stratus-build-out-"));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => rmSync(out, { recursive: true, force: true }));
 
   it("runs the CLI with plain node and prints its usage", async () => {
     assert.ok(!existsSync(join(dir, "node_modules/tsx")), "the test project must not have tsx");
@@ -87,10 +77,10 @@ describe("npm run build (dist, no tsx at run time)", () => {
 
   it("runs a scenario through the eval pool's compiled worker child, with a telemetry preset", async () => {
     const scenario = join(dist, "evals/scenarios/hotel-reservation/config-corrupt-geo.yaml");
-    const out = join(dir, "eval.json");
-    const r = await node(dir, [join(dist, "src/cli/main.js"), "eval", scenario, "--concurrency", "1", "--telemetry", "otel", "--json", out], 180_000);
+    const json = join(out, "eval.json");
+    const r = await node(dir, [join(dist, "src/cli/main.js"), "eval", scenario, "--concurrency", "1", "--telemetry", "otel", "--json", json], 180_000);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    const doc = JSON.parse(readFileSync(out, "utf8")) as { agents: Record<string, { results: Array<{ error: string | null; detected: boolean }> }> };
+    const doc = JSON.parse(readFileSync(json, "utf8")) as { agents: Record<string, { results: Array<{ error: string | null; detected: boolean }> }> };
     const results = doc.agents.stratus?.results ?? [];
     assert.equal(results.length, 1);
     assert.equal(results[0].error, null, `the worker child ran the scenario: ${JSON.stringify(results[0]).slice(0, 400)}`);
@@ -98,9 +88,11 @@ describe("npm run build (dist, no tsx at run time)", () => {
   });
 
   it("bin/stratus.js runs the compiled CLI when dist is there", async () => {
-    mkdirSync(join(dir, "bin"));
-    copyFileSync(join(ROOT, "bin/stratus.js"), join(dir, "bin/stratus.js"));
-    const r = await node(dir, [join(dir, "bin/stratus.js"), "--help"]);
+    // bin/ beside a dist/ (a link to the build), as in the package.
+    mkdirSync(join(out, "bin"));
+    copyFileSync(join(ROOT, "bin/stratus.js"), join(out, "bin/stratus.js"));
+    symlinkSync(dist, join(out, "dist"));
+    const r = await node(out, [join(out, "bin/stratus.js"), "--help"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Usage: stratus/);
   });

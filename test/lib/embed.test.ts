@@ -5,16 +5,17 @@
  * `file:` dependency — its node_modules/stratus is a link to a package root holding this
  * repository's package.json and a fresh `npm run build` (JS and .d.ts) — then typechecked against
  * the declarations and run on node with tsx. Deep imports fail twice: the example's own imports are
- * scanned, and node refuses them (ERR_PACKAGE_PATH_NOT_EXPORTED). tsc takes ~40-80 s here, so the
- * build runs once for the file.
+ * scanned, and node refuses them (ERR_PACKAGE_PATH_NOT_EXPORTED). The build is the one
+ * test/helpers/build.ts makes once per state of the sources (test/cli/build.test.ts uses it too).
  */
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import ts from "typescript";
+import { sharedBuild } from "../helpers/build.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const EXAMPLE = join(ROOT, "examples/embed");
@@ -80,19 +81,16 @@ describe("examples/embed: Stratus as a library", () => {
     let dir = "";
     let app = "";
     let pkgRoot = "";
-    before(() => {
+    before(async () => {
+      const built = await sharedBuild();
       dir = mkdtempSync(join(tmpdir(), "stratus-embed-"));
-      // The package as `file:../..` gives it: this repository's package.json (its "exports") and dist/.
+      // The package as `file:../..` gives it: this repository's package.json (its "exports") and
+      // dist/ — the build test/helpers/build.ts makes once per state of the sources.
       pkgRoot = join(dir, "stratus");
       mkdirSync(pkgRoot);
       cpSync(join(ROOT, "package.json"), join(pkgRoot, "package.json"));
       symlinkSync(join(ROOT, "node_modules"), join(pkgRoot, "node_modules"));
-      try {
-        execFileSync(process.execPath, [join(ROOT, "bin/build.js"), "--out-dir", join(pkgRoot, "dist")], { cwd: ROOT, stdio: "pipe", timeout: 300_000 });
-      } catch (e) {
-        const { stdout, stderr } = e as { stdout?: Buffer; stderr?: Buffer };
-        throw new Error(`the build failed (node bin/build.js):\n${stdout ?? ""}${stderr ?? ""}`);
-      }
+      symlinkSync(built.dist, join(pkgRoot, "dist"));
       // The consumer: a copy of the example, its dependencies linked instead of installed (no network).
       app = join(dir, "embed");
       cpSync(EXAMPLE, app, { recursive: true, filter: (src) => !src.includes("node_modules") });
