@@ -11,8 +11,11 @@ import type { Attempt, Diagnosis, Incident } from "../incident/types.ts";
 import type { TransactionResult } from "../core/transaction.ts";
 import type { Prediction } from "../twin/prediction.ts";
 
-/** What the mitigation agent proposed, with its digest and the attempt number it is. */
-export type ProposalState = Proposal & { digest: string; attempt: number };
+/**
+ * What the mitigation agent proposed, with its digest and the attempt number it is. After the twin
+ * timed its waits, `plan`/`digest` are the timed plan's and `proposedDigest` the proposer's own.
+ */
+export type ProposalState = Proposal & { digest: string; attempt: number; proposedDigest?: string };
 
 /** The guard's decision on the current proposal. */
 export type GuardState = { verdict: "allowed" | "refused" | "needs-approval"; reasons: string[] };

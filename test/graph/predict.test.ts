@@ -3,7 +3,9 @@
  * real TNR transaction: a first candidate the twin predicts to fail is never applied — no live
  * transaction, no rollback — the mitigation agent hears why and its next candidate is predicted to
  * work and committed; each prediction sits in the ledger by attempt. A predicted blast radius above
- * the policy's maxBlastRadius waits for approval. Without a predictor nothing is predicted.
+ * the policy's maxBlastRadius waits for approval. A plan's rollout wait takes the twin's predicted
+ * time (a timed plan with its own digest, recorded beside the proposer's). Without a predictor
+ * nothing is predicted.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -52,6 +54,35 @@ describe("incident graph: plan → predict (twin) → guard", () => {
       assert.equal((await f.client.read(deploymentRef("shop")))!.spec.template.spec.containers[0].image, "nginx:1.27");
       assert.ok(h.events.some((e) => e.type === "predicted" && e.prediction.verdict === "fails"));
       assert.equal(f.ledger.verify().ok, true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("times the plan's rollout wait from the twin instead of the proposer's constant", async () => {
+    await brokenRelease(f, "timed");
+    const proposed = { steps: [
+      ...setImage("default", "timed", "nginx:1.27").steps,
+      { id: "rolled-out", after: ["set-image"], wait: { until: { deploymentAvailable: { namespace: "default", name: "timed" } }, timeoutMs: 600_000 } },
+    ] };
+    const agents = stubAgents([() => proposed]);
+    const h = await startGraphHarness(agents, { f });
+    h.deps.predictor = twinPredictor({ live: f.client, launcher: new InProcessTwinLauncher(), settings: { rolloutBoundMs: 90_000 } });
+    try {
+      const health = await measureHealth({ cluster: f.client, namespaces: ["default"], clock: f.clock, baselineReplicas: baselineOf("timed") });
+      const incident = { ...incidentFor("timed", "INC-predict-timed"), checks: health.failing.filter((k) => k.endsWith("default/timed")) };
+      const out = await h.runner.start(incident, baselineOf("timed"));
+      assert.equal(out.status, "resolved", out.reason);
+      const entries = f.ledger.byIncident(incident.id);
+      const [timed] = readPayloads(entries, GRAPH.planTimed).map(({ payload }) => payload);
+      assert.ok(timed, "the timing is on record");
+      assert.deepEqual(timed.waits.map((w) => [w.step, w.deployment, w.fromMs]), [["rolled-out", "default/timed", 600_000]]);
+      const [prediction] = readPayloads(entries, GRAPH.prediction).map(({ payload }) => payload.prediction);
+      assert.equal(timed.waits[0].toMs, prediction.waits.find((w) => w.deployment === "default/timed")!.timeoutMs, "the twin's bounded suggestion");
+      assert.ok(timed.waits[0].toMs < 600_000);
+      assert.notEqual(timed.digest, timed.from, "the timed plan is a new plan");
+      const ran = entries.filter((e) => e.txId === `${incident.id}-tx1`).map((e) => JSON.stringify(e.payload)).join("\n");
+      assert.ok(ran.includes(timed.digest), "the transaction ran the timed plan");
     } finally {
       await h.close();
     }

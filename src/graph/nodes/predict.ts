@@ -12,8 +12,10 @@ import { parsePlan, type Plan } from "../../core/plan.ts";
 import { readPayloads } from "../../core/ledger/payload.ts";
 import { ACTORS } from "../defaults.ts";
 import type { GraphDeps } from "../deps.ts";
-import { GRAPH, PREDICTION } from "../payloads.ts";
+import { GRAPH, PLAN_TIMED, PREDICTION } from "../payloads.ts";
 import { appendOncePayload } from "../records.ts";
+import { digestOf } from "../../core/transaction.ts";
+import { withPredictedWaits } from "../../twin/timed-plan.ts";
 import type { IncidentState, IncidentUpdate } from "../state.ts";
 import { unavailablePrediction, type Prediction } from "../../twin/prediction.ts";
 import { predictionLine } from "../../twin/story.ts";
@@ -46,7 +48,15 @@ export const predictNode = (deps: GraphDeps) => async (s: IncidentState): Promis
     if (created) deps.onEvent?.({ type: "predicted", incidentId: incident.id, attempt: p.attempt, prediction });
   }
   if (prediction.verdict === "fails" && !predictor.shadow) return { prediction, failure: { outcome: "predicted-to-fail", reason: predictionLine(prediction) } };
-  return { prediction };
+  if (predictor.shadow) return { prediction };
+  // Timing windows: the plan's rollout waits take the twin's predicted times. The timed plan is a
+  // new plan (its own digest, what the guard, an approval and the transaction see); the attempt
+  // keeps the proposer's digest, by which a repeated proposal is recognised.
+  const { plan: timedPlan, retimed } = withPredictedWaits(plan, prediction.waits);
+  if (!retimed.length) return { prediction };
+  const digest = digestOf(timedPlan);
+  appendOncePayload(deps.ledger, incident.id, `${PLAN_TIMED}:${p.attempt}`, GRAPH.planTimed, { actor: ACTORS.graph }, { phase: PLAN_TIMED, attempt: p.attempt, from: p.digest, digest, waits: retimed });
+  return { prediction, proposal: { ...p, plan: timedPlan, digest, proposedDigest: p.proposedDigest ?? p.digest } };
 };
 
 export const routeAfterPredict = (s: IncidentState) => (s.failure ? "reflect" : "guard");

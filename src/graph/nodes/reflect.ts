@@ -22,7 +22,7 @@ export const reflectNode = (deps: GraphDeps) => async (s: IncidentState): Promis
     lines = ["(invalid plan)"];
   }
   const external = externalOnly(s);
-  const attempt: Attempt = { n: p.attempt, hypothesis: p.hypothesis.summary, plan: lines.join("\n"), planDigest: p.digest, outcome: failure.outcome, reason: failure.reason, ...(external ? { external } : {}) };
+  const attempt: Attempt = { n: p.attempt, hypothesis: p.hypothesis.summary, plan: lines.join("\n"), planDigest: p.proposedDigest ?? p.digest, outcome: failure.outcome, reason: failure.reason, ...(external ? { external } : {}) };
   const attempts = [...s.attempts.filter((a) => a.n !== attempt.n), attempt];
   const { created } = appendOnce(deps.ledger, incident.id, `attempt:${attempt.n}`, { kind: "note", actor: ACTORS.graph, payload: { phase: "attempt-failed", attempt: attempt as unknown as Record<string, unknown> } });
   if (created) deps.onEvent?.({ type: "retry", incidentId: incident.id, attempt });
