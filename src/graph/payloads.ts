@@ -22,10 +22,11 @@ export const GRAPH = {
   llmCall: payloadSpec("note", z.looseObject({ phase: z.enum(["llm", "llm-fallback"]), reasoner: z.enum(["llm", "embedded"]), tokens: Tokens })),
   /** A plan played on a twin before it is applied (issue 15): what the twin predicts, by attempt and digest. */
   prediction: payloadSpec("note", z.looseObject({ phase: z.literal(PREDICTION), attempt: z.number().int().min(1), digest: z.string(), prediction: Prediction }), PREDICTION),
-  /** The plan's rollout waits, timed by the prediction: the proposer's digest, the timed plan's, and each wait changed. */
+  /** The plan timed by the prediction: the proposer's digest, the timed plan's, each wait changed, each rollout sequenced. */
   planTimed: payloadSpec("note", z.looseObject({
     phase: z.literal(PLAN_TIMED), attempt: z.number().int().min(1), from: z.string(), digest: z.string(),
     waits: z.array(z.object({ step: z.string(), deployment: z.string(), fromMs: z.number().min(0), toMs: z.number().min(0) })),
+    sequenced: z.array(z.object({ first: z.string(), then: z.string(), wait: z.string() })).default([]),
   }), PLAN_TIMED),
 } as const;
 

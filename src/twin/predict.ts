@@ -17,6 +17,7 @@ import type { LockHandle } from "../core/lock.ts";
 import { HEALTH_CHECKS, measureHealth, type HealthReport } from "../telemetry/index.ts";
 import { DEFAULT_PENDING_GRACE_MS } from "../telemetry/defaults.ts";
 import { blastRadius, EndpointSampler } from "./blast-radius.ts";
+import { callLinkedRollouts } from "./call-pairs.ts";
 import { unavailablePrediction, type Prediction } from "./prediction.ts";
 import { seedTwin } from "./seed.ts";
 import { twinClock, type Twin, type TwinLauncher } from "./twin.ts";
@@ -147,8 +148,9 @@ async function predictOn(twin: Twin, input: PredictInput, settings: PredictSetti
     await sampler.sample(settings.stepMs);
   }
   const h1 = await health(h0);
+  const sequence = input.callers && deployments.length > 1 ? await callLinkedRollouts(twin.client, deployments, input.callers) : [];
   return judge({
-    input, settings, steps, rollouts, h0, h1, seed,
+    input, settings, steps, rollouts, h0, h1, seed, sequence,
     blast: blastRadius(sampler.interrupted(), input.callers),
     predictedMs: twin.now() - applyStart,
     wallMs: wallNow() - started,
@@ -164,6 +166,7 @@ type JudgeInput = {
   h1: HealthReport;
   seed: Awaited<ReturnType<typeof seedTwin>>;
   blast: Prediction["blastRadius"];
+  sequence?: Prediction["sequence"];
   predictedMs: number;
   wallMs: number;
 };
@@ -201,7 +204,7 @@ export function judge(j: JudgeInput): Prediction {
     .filter((r) => r.completed)
     .map((r) => ({ deployment: r.deployment, timeoutMs: Math.min(j.settings.maxWaitMs, Math.max(j.settings.minWaitMs, Math.ceil((r.ms * 1.5 + 10_000) / 1000) * 1000)) }));
   return {
-    verdict, reasons, steps: j.steps, rollouts: j.rollouts, checks, regressions, blastRadius: j.blast, waits,
+    verdict, reasons, steps: j.steps, rollouts: j.rollouts, checks, regressions, blastRadius: j.blast, waits, sequence: j.sequence ?? [],
     unpredictable: [...UNPREDICTABLE_CHECKS],
     seed: { namespaces: j.seed.namespaces, copied: j.seed.copied, skipped: j.seed.skipped, wallMs: j.seed.wallMs },
     predictedMs: j.predictedMs, wallMs: j.wallMs,

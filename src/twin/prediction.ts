@@ -51,6 +51,8 @@ export const Prediction = z.object({
   blastRadius: z.object({ services: z.array(InterruptedService), size: z.number().int().min(0) }),
   /** Waits a plan should allow for its rollouts: the twin's rollout time with a margin, bounded. */
   waits: z.array(SuggestedWait),
+  /** Rolled-out Deployments whose Services call one another: the plan should not roll them out at once. */
+  sequence: z.array(z.object({ first: z.string(), then: z.string() })).default([]),
   /** Checks a twin cannot judge (read from metrics or alerts). */
   unpredictable: z.array(z.string()),
   /** What was copied to the twin, what could not be, and the wall ms the copy took. */
@@ -67,6 +69,6 @@ export type PredictionVerdict = Prediction["verdict"];
 export function unavailablePrediction(reason: string, wallMs = 0): Prediction {
   return {
     verdict: "uncertain", reasons: [reason], steps: [], rollouts: [], checks: [], regressions: [], blastRadius: { services: [], size: 0 },
-    waits: [], unpredictable: [], seed: { namespaces: [], copied: {}, skipped: [] }, predictedMs: 0, wallMs,
+    waits: [], sequence: [], unpredictable: [], seed: { namespaces: [], copied: {}, skipped: [] }, predictedMs: 0, wallMs,
   };
 }

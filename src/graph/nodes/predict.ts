@@ -15,7 +15,7 @@ import type { GraphDeps } from "../deps.ts";
 import { GRAPH, PLAN_TIMED, PREDICTION } from "../payloads.ts";
 import { appendOncePayload } from "../records.ts";
 import { digestOf } from "../../core/transaction.ts";
-import { withPredictedWaits } from "../../twin/timed-plan.ts";
+import { withPredictedTiming } from "../../twin/timed-plan.ts";
 import type { IncidentState, IncidentUpdate } from "../state.ts";
 import { unavailablePrediction, type Prediction } from "../../twin/prediction.ts";
 import { predictionLine } from "../../twin/story.ts";
@@ -49,13 +49,14 @@ export const predictNode = (deps: GraphDeps) => async (s: IncidentState): Promis
   }
   if (prediction.verdict === "fails" && !predictor.shadow) return { prediction, failure: { outcome: "predicted-to-fail", reason: predictionLine(prediction) } };
   if (predictor.shadow) return { prediction };
-  // Timing windows: the plan's rollout waits take the twin's predicted times. The timed plan is a
+  // Timing windows: the plan's rollout waits take the twin's predicted times, and call-linked
+  // rollouts are sequenced. The timed plan is a
   // new plan (its own digest, what the guard, an approval and the transaction see); the attempt
   // keeps the proposer's digest, by which a repeated proposal is recognised.
-  const { plan: timedPlan, retimed } = withPredictedWaits(plan, prediction.waits);
-  if (!retimed.length) return { prediction };
+  const { plan: timedPlan, retimed, sequenced } = withPredictedTiming(plan, prediction);
+  if (!retimed.length && !sequenced.length) return { prediction };
   const digest = digestOf(timedPlan);
-  appendOncePayload(deps.ledger, incident.id, `${PLAN_TIMED}:${p.attempt}`, GRAPH.planTimed, { actor: ACTORS.graph }, { phase: PLAN_TIMED, attempt: p.attempt, from: p.digest, digest, waits: retimed });
+  appendOncePayload(deps.ledger, incident.id, `${PLAN_TIMED}:${p.attempt}`, GRAPH.planTimed, { actor: ACTORS.graph }, { phase: PLAN_TIMED, attempt: p.attempt, from: p.digest, digest, waits: retimed, sequenced });
   return { prediction, proposal: { ...p, plan: timedPlan, digest, proposedDigest: p.proposedDigest ?? p.digest } };
 };
 
