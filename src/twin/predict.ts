@@ -19,7 +19,7 @@ import { DEFAULT_PENDING_GRACE_MS } from "../telemetry/defaults.ts";
 import { blastRadius, EndpointSampler } from "./blast-radius.ts";
 import { callLinkedRollouts } from "./call-pairs.ts";
 import { unavailablePrediction, type Prediction } from "./prediction.ts";
-import { seedTwin } from "./seed.ts";
+import { SEED_KINDS, seedTwin } from "./seed.ts";
 import { twinClock, type Twin, type TwinLauncher } from "./twin.ts";
 
 export type PredictSettings = {
@@ -67,12 +67,19 @@ export type PredictInput = {
 /** Checks read from metrics or alerts: a twin has neither traffic nor alerting. */
 export const UNPREDICTABLE_CHECKS: readonly string[] = HEALTH_CHECKS.filter((c) => c.source === "metric" || c.source === "alert").map((c) => c.name);
 
+/** Kinds a twin holds copies of, by the same names as live (the seed's kinds and Namespaces). */
+const COPIED_KINDS = new Set([...SEED_KINDS.map((k) => k.kind), "Namespace"]);
+
 const NO_LOCK: LockHandle = { identity: "twin", lost: false, assertHeld() {}, async release() {} };
 
 export async function predictPlan(input: PredictInput): Promise<Prediction> {
   const wallNow = input.wallNow ?? Date.now;
   const started = wallNow();
   const settings = { ...DEFAULT_PREDICT_SETTINGS, ...(input.settings ?? {}) };
+  // A step on an object the twin has no copy of (a chaos experiment, a pod by name — the twin's
+  // pods have other names) would fail there whatever it does live: such a plan is not predictable.
+  const uncopied = [...new Set(planTargets(input.plan).filter((t) => !COPIED_KINDS.has(t.kind)).map((t) => t.kind))];
+  if (uncopied.length) return unavailablePrediction(`no prediction: the plan touches ${uncopied.join(", ")}, which the twin does not copy`, wallNow() - started);
   let twin: Twin;
   try {
     twin = await input.launcher.start();
