@@ -2,29 +2,25 @@
  * The `stratus` command: one entry point, one subcommand per concern, each in `commands/`.
  * Usage errors exit 2 with a message that says what to type instead.
  */
-import { evalCommand } from "./commands/eval.ts";
-import { ledgerCommand } from "./commands/ledger.ts";
-import { playbookCommand } from "./commands/playbook.ts";
-import { planCommand } from "./commands/plan.ts";
-import { sandboxCommand } from "./commands/sandbox.ts";
-import { approveCommand } from "./commands/approve.ts";
-import { startCommand } from "./commands/start.ts";
-import { watchCommand } from "./commands/watch.ts";
-import { mcpCommand } from "./commands/mcp.ts";
 import { EXIT_USAGE, processIo, UsageError, type Io } from "./io.ts";
 
 type Handler = (argv: string[], io: Io) => Promise<number>;
 
+/**
+ * Each command's module is loaded when that command runs, not at start: `stratus --help` or
+ * `stratus ledger list` need not load the LLM stack, the sandbox and the Kubernetes client's
+ * generated API (seconds under tsx).
+ */
 const COMMANDS: Array<{ name: string; summary: string; run: Handler }> = [
-  { name: "start", summary: "run it all: a sandbox with an app, the watchdog, and a fault schedule (npm start)", run: startCommand },
-  { name: "watch", summary: "the watchdog: detect, diagnose and fix inside TNR transactions", run: watchCommand },
-  { name: "mcp", summary: "tools for assistants over MCP (stdio): incidents, ledger, health, diagnose, dry-run, approve", run: mcpCommand },
-  { name: "approve", summary: "approve (or --reject) a plan the watchdog is waiting on", run: approveCommand },
-  { name: "sandbox", summary: "run the simulated Kubernetes cluster (sandbox up)", run: sandboxCommand },
-  { name: "ledger", summary: "review the mitigation ledger (list, show, diff, verify, export, serve: the web UI)", run: ledgerCommand },
-  { name: "playbook", summary: "the playbook library: list, validate, show, plan (dry run), watch", run: (argv, io) => playbookCommand(argv, io) },
-  { name: "plan", summary: "predict what a plan would do, on a twin, before applying it (plan validate)", run: planCommand },
-  { name: "eval", summary: "replay fault-injection scenarios against simulated clusters and score the agent", run: evalCommand },
+  { name: "start", summary: "run it all: a sandbox with an app, the watchdog, and a fault schedule (npm start)", run: async (a, io) => (await import("./commands/start.ts")).startCommand(a, io) },
+  { name: "watch", summary: "the watchdog: detect, diagnose and fix inside TNR transactions", run: async (a, io) => (await import("./commands/watch.ts")).watchCommand(a, io) },
+  { name: "mcp", summary: "tools for assistants over MCP (stdio): incidents, ledger, health, diagnose, dry-run, approve", run: async (a, io) => (await import("./commands/mcp.ts")).mcpCommand(a, io) },
+  { name: "approve", summary: "approve (or --reject) a plan the watchdog is waiting on", run: async (a, io) => (await import("./commands/approve.ts")).approveCommand(a, io) },
+  { name: "sandbox", summary: "run the simulated Kubernetes cluster (sandbox up)", run: async (a, io) => (await import("./commands/sandbox.ts")).sandboxCommand(a, io) },
+  { name: "ledger", summary: "review the mitigation ledger (list, show, diff, verify, export, serve: the web UI)", run: async (a, io) => (await import("./commands/ledger.ts")).ledgerCommand(a, io) },
+  { name: "playbook", summary: "the playbook library: list, validate, show, plan (dry run), watch", run: async (a, io) => (await import("./commands/playbook.ts")).playbookCommand(a, io) },
+  { name: "plan", summary: "predict what a plan would do, on a twin, before applying it (plan validate)", run: async (a, io) => (await import("./commands/plan.ts")).planCommand(a, io) },
+  { name: "eval", summary: "replay fault-injection scenarios against simulated clusters and score the agent", run: async (a, io) => (await import("./commands/eval.ts")).evalCommand(a, io) },
 ];
 
 const USAGE = `Usage: stratus <command> [flags]
