@@ -12,20 +12,13 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Sandbox, VirtualClock } from "../sandbox/index.ts";
+import { imageNodeFlags } from "./image-flags.ts";
 import { populate } from "./sandbox.bench.ts";
 
 type Figures = Record<string, number | string>;
 const IDLE_WINDOW_MS = 30_000;
 const READY_TIMEOUT_MS = 180_000;
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-/** The Node flags the image runs the CLI with: those between "node" and the script in the Dockerfile's ENTRYPOINT. */
-export function imageNodeFlags(dockerfile = "Dockerfile"): string[] {
-  if (!existsSync(dockerfile)) return [];
-  const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(readFileSync(dockerfile, "utf8"));
-  const argv = line ? (JSON.parse(line[1]) as string[]) : [];
-  return argv[0] === "node" ? argv.slice(1).filter((a) => a.startsWith("--")) : [];
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -97,7 +97,7 @@ async function check(c: WaitCondition, client: ClusterClient): Promise<{ ok: boo
 }
 
 /** As `kubectl rollout status` judges it: observed, fully updated, old pods gone, all available. */
-function deploymentState(d: KubeObject): { ok: boolean; detail: string } {
+export function deploymentState(d: KubeObject): { ok: boolean; detail: string } {
   const name = `Deployment ${d.metadata.namespace}/${d.metadata.name}`;
   const want = d.spec?.replicas ?? 1;
   const s = d.status ?? {};

@@ -5,6 +5,7 @@
  * satisfy (as the endpoints controller matches pods), read from the twin's copy of the namespace.
  */
 import type { ClusterClient } from "../kube/cluster-client.ts";
+import { matchesMap } from "../kube/selectors.ts";
 import type { ObjectAddress } from "../kube/types.ts";
 
 export type CallPair = { first: string; then: string };
@@ -34,10 +35,7 @@ async function servicesOf(client: ClusterClient, deployment: string): Promise<st
   const labels: Record<string, string> = d?.spec?.template?.metadata?.labels ?? {};
   const list = await client.list("v1", "Service", { namespace });
   return list
-    .filter((s) => {
-      const selector: Record<string, string> = s.spec?.selector ?? {};
-      const keys = Object.keys(selector);
-      return keys.length > 0 && keys.every((k) => labels[k] === selector[k]);
-    })
+    // An empty selector selects nothing here, as the endpoints controller treats it.
+    .filter((s) => Object.keys(s.spec?.selector ?? {}).length > 0 && matchesMap(s.spec.selector, labels))
     .map((s) => `${namespace}/${s.metadata.name}`);
 }

@@ -9,9 +9,10 @@
  * happens; a twin that cannot be started or seeded gives an "uncertain" prediction, never a block.
  */
 import type { ClusterClient } from "../kube/cluster-client.ts";
-import type { KubeObject, ObjectAddress } from "../kube/types.ts";
+import type { ObjectAddress } from "../kube/types.ts";
 import { compilePlan, planTargets, type Plan } from "../core/plan.ts";
 import { applyStages, type StepRecord } from "../core/transaction-apply.ts";
+import { deploymentState } from "../core/wait.ts";
 import { DEFAULT_API_RETRY_BASE_MS, DEFAULT_MAX_API_RETRIES, DEFAULT_MAX_CONFLICT_RETRIES, DEFAULT_STABILIZATION_MS } from "../core/transaction-defaults.ts";
 import type { LockHandle } from "../core/lock.ts";
 import { HEALTH_CHECKS, measureHealth, type HealthReport } from "../telemetry/index.ts";
@@ -218,29 +219,19 @@ export function judge(j: JudgeInput): Prediction {
   };
 }
 
-/** A Deployment's rollout is complete when every replica runs the new template and is available. */
+/** A Deployment's rollout, judged as a plan's wait judges it (core/wait.ts: as `kubectl rollout status`). */
 async function rolloutState(client: ClusterClient, nsName: string): Promise<{ complete: boolean; detail: string }> {
   const [namespace, name] = nsName.split("/");
   const d = await client.read({ apiVersion: "apps/v1", kind: "Deployment", namespace, name });
   if (!d) return { complete: true, detail: "deleted" };
-  return deploymentProgress(d);
-}
-
-export function deploymentProgress(d: KubeObject): { complete: boolean; detail: string } {
-  const want = d.spec?.replicas ?? 1;
-  const st = d.status ?? {};
-  const observed = (st.observedGeneration ?? 0) >= (d.metadata.generation ?? 0);
-  const updated = st.updatedReplicas ?? 0;
-  const available = st.availableReplicas ?? 0;
-  const total = st.replicas ?? 0;
-  const complete = observed && updated === want && available >= want && total === want;
-  return { complete, detail: `${updated}/${want} updated, ${available} available, ${total} total` };
+  const { ok, detail } = deploymentState(d);
+  return { complete: ok, detail };
 }
 
 async function allSettled(client: ClusterClient, namespaces: string[]): Promise<boolean> {
   for (const ns of namespaces) {
     const ds = await client.list("apps/v1", "Deployment", { namespace: ns });
-    if (!ds.every((d) => deploymentProgress(d).complete)) return false;
+    if (!ds.every((d) => deploymentState(d).ok)) return false;
   }
   return true;
 }

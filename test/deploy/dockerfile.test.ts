@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { imageNodeFlags } from "../../bench/watchdog.bench.ts";
+import { imageNodeFlags } from "../../bench/image-flags.ts";
 import assert from "node:assert/strict";
 
 const ROOT = join(import.meta.dirname, "../..");

@@ -7,27 +7,14 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Agents } from "../../../src/incident/agent.ts";
 import { loadScenarios } from "../../../evals/loader.ts";
 import { runScenario } from "../../../evals/runner/run-scenario.ts";
 import { sandboxCatalog } from "../../../evals/sandbox-catalog.ts";
 import type { AgentVariant } from "../../../evals/scoring.ts";
 import { createAgents } from "../../../src/cli/agents.ts";
+import { WRONG_FIRST_FILE, wrongFirst } from "./wrong-first.ts";
 
-const FILE = "evals/scenarios/hotel-reservation/service-target-port-rate.yaml";
-const BAD_FIRST = { steps: [{ id: "bad", action: { type: "set-image", params: { namespace: "hotel-reservation", name: "rate", container: "rate", image: "docker.io/deathstarbench/hotel-reservation:9.9.9" } } }] };
-
-/** The real agents, except that the first plan of each incident is a bad one. */
-const wrongFirst = (agents: Agents): Agents => ({
-  ...agents,
-  mitigation: {
-    async propose(incident, diagnosis, attempts, ctx) {
-      const real = await agents.mitigation.propose(incident, diagnosis, attempts, ctx);
-      if (!real || attempts.length > 0) return real;
-      return { ...real, plan: BAD_FIRST as never, rationale: "a wrong first guess (scripted)" };
-    },
-  },
-});
+const FILE = WRONG_FIRST_FILE;
 
 describe("the ablation on a scenario whose first attempt is wrong", () => {
   const { scenarios } = loadScenarios([FILE], sandboxCatalog());
